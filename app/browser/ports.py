@@ -1,0 +1,173 @@
+"""The controller's ports in a real browser: WebSocket, localStorage, timers, fetch, crypto.
+
+The only module besides dom.py that touches `js`/`pyscript`. Every callback from the browser is
+wrapped so a Python error becomes a console message and a plain notice, never a traceback in the page.
+"""
+import asyncio
+
+import js
+from pyscript import WebSocket, fetch
+from pyscript.ffi import create_proxy
+
+
+def guarded(fn, on_error=None):
+    def call(*args):
+        try:
+            return fn(*args)
+        except Exception as exc:  # a bug must not kill the page: report it and carry on
+            js.console.error("chat: " + type(exc).__name__ + ": " + str(exc))
+            if on_error is not None:
+                on_error(exc)
+    return call
+
+
+class BrowserPorts:
+    def __init__(self, renderer, on_error=None):
+        self.renderer = renderer
+        self.on_error = on_error  # shows a plain notice when a callback hits a bug
+        self.controller = None
+        self._socket = None
+        self._generation = 0  # events from a socket we already dropped are ignored
+
+    def attach(self, controller):
+        self.controller = controller
+
+    # -- socket -----------------------------------------------------------------------------
+    def open_socket(self, url):
+        self._drop()
+        self._generation += 1
+        generation = self._generation
+
+        def current():
+            return generation == self._generation
+
+        def on_open(event):
+            if current():
+                self.controller.on_open()
+
+        def on_message(event):
+            if current() and isinstance(event.data, str):
+                self.controller.on_text(event.data)
+
+        def on_close(event):
+            if current():
+                self._socket = None
+                self.controller.on_close(int(event.code or 1006), str(event.reason or ""))
+
+        try:
+            self._socket = WebSocket(url=url)
+        except Exception as exc:  # a malformed URL throws synchronously
+            js.console.error("chat: cannot open socket: " + str(exc))
+            self.schedule(0, lambda: on_close(_Closed()) if current() else None)
+            return
+        self._socket.onopen = guarded(on_open, self.on_error)
+        self._socket.onmessage = guarded(on_message, self.on_error)
+        self._socket.onclose = guarded(on_close, self.on_error)
+
+    def _drop(self):
+        if self._socket is not None:
+            socket, self._socket = self._socket, None
+            self._generation += 1
+            try:
+                socket.close()
+            except Exception:
+                pass
+
+    def send(self, text):
+        if self._socket is not None and self._socket.readyState == 1:
+            self._socket.send(text)
+
+    def close_socket(self):
+        self._drop()
+
+    # -- time, ids, randomness --------------------------------------------------------------
+    def schedule(self, ms, fn):
+        holder = []
+
+        def fire(*_):
+            try:
+                guarded(fn, self.on_error)()
+            finally:
+                if holder and hasattr(holder[0], "destroy"):
+                    holder[0].destroy()  # Pyodide keeps proxies alive until destroyed
+
+        proxy = create_proxy(fire)
+        holder.append(proxy)
+        return js.setTimeout(proxy, max(0, int(ms)))
+
+    def cancel(self, handle):
+        js.clearTimeout(handle)
+
+    def now_ms(self):
+        # Monotonic milliseconds since page load. (Not Date.now(): MicroPython's FFI turns numbers
+        # above 2**31 into wrapped small ints, and wall-clock time can jump.)
+        return int(js.performance.now())
+
+    def now_iso(self):
+        return str(js.Date.new().toISOString())
+
+    def new_id(self):
+        crypto = js.crypto
+        if hasattr(crypto, "randomUUID"):
+            try:
+                return str(crypto.randomUUID())
+            except Exception:
+                pass  # randomUUID exists only in secure contexts (https, localhost)
+        return _uuid4_from(crypto)
+
+    def random(self):
+        return float(js.Math.random())
+
+    # -- storage ----------------------------------------------------------------------------
+    def load(self, key):
+        try:
+            value = js.localStorage.getItem(key)
+        except Exception:
+            return None
+        return str(value) if isinstance(value, str) else None
+
+    def save(self, key, value):
+        try:
+            js.localStorage.setItem(key, value)
+        except Exception:
+            pass  # storage full or blocked: the chat still works, it just won't resume
+
+    # -- network ----------------------------------------------------------------------------
+    def fetch_json(self, url, on_done):
+        asyncio.create_task(self._fetch(url, on_done))
+
+    async def _fetch(self, url, on_done):
+        status, data = 0, None
+        try:
+            response = await fetch(url, cache="no-cache")
+            status = int(response.status)
+            if status == 200:
+                data = await response.json()
+                data = _to_py(data)
+        except Exception as exc:
+            js.console.warn("chat: fetch failed for " + url + ": " + str(exc))
+        guarded(on_done, self.on_error)(status, data)
+
+    def render(self, view):
+        self.renderer.render(view)
+
+
+class _Closed:
+    code = 1006
+    reason = "could not open"
+
+
+def _to_py(value):
+    if hasattr(value, "to_py"):
+        return value.to_py()
+    return value
+
+
+def _uuid4_from(crypto):
+    data = js.Uint8Array.new(16)
+    crypto.getRandomValues(data)
+    b = [int(data[i]) for i in range(16)]
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = "".join("%02x" % x for x in b)
+    return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]

@@ -1,0 +1,376 @@
+"""Drives one chat panel: settings -> socket -> protocol core -> chat state -> render.
+
+Pure Python over injected `ports` (see `Ports` below), so the whole flow runs in CPython tests
+with fakes, and in the browser with app/browser/ports.py. It owns the guest-side policies:
+the outbox (local ids, tracingIds, at most 2 sends a second, retry after 429 or a reconnect),
+guest typing throttling, and what each event means for the panel.
+"""
+import json
+
+from app.chat import settings as settings_mod
+from app.chat.transcript import ChatState, Row
+from app.protocol import connection as conn_mod
+from app.protocol import errors
+from app.protocol import events as ev
+
+SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
+TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
+TICK_MS = 5000  # heartbeat check period
+
+
+class Ports:
+    """What the controller needs from its host. The browser edge and the tests implement it."""
+
+    def open_socket(self, url): raise NotImplementedError
+    def send(self, text): raise NotImplementedError
+    def close_socket(self): raise NotImplementedError
+    def schedule(self, ms, fn): raise NotImplementedError  # returns a handle for cancel()
+    def cancel(self, handle): raise NotImplementedError
+    def now_ms(self): raise NotImplementedError
+    def now_iso(self): raise NotImplementedError
+    def new_id(self): raise NotImplementedError  # a random UUID (the browser's crypto)
+    def random(self): raise NotImplementedError  # a float in [0, 1)
+    def load(self, key): raise NotImplementedError  # str or None
+    def save(self, key, value): raise NotImplementedError
+    def fetch_json(self, url, on_done): raise NotImplementedError  # on_done(status, data); status 0: failed
+    def render(self, view): raise NotImplementedError
+
+
+STATUS = {
+    conn_mod.IDLE: ("Connecting…", "busy", False, "Connecting…"),
+    conn_mod.CONNECTING: ("Connecting…", "busy", True, "Messages will be sent once connected"),
+    conn_mod.CONFIGURING: ("Connecting…", "busy", True, "Messages will be sent once connected"),
+    conn_mod.CONFIGURED: ("Connected", "ok", True, "Type a message"),
+    conn_mod.RECONNECTING: ("Reconnecting…", "warn", True, "Messages will be sent once reconnected"),
+    conn_mod.READ_ONLY: ("Conversation ended", "ended", False, "This conversation has ended"),
+    conn_mod.ENDED: ("Chat closed", "ended", False, "This chat is closed"),
+    conn_mod.EXPIRED: ("Chat expired", "ended", False, "This chat has expired"),
+    conn_mod.FAILED: ("Not connected", "error", False, "Chat unavailable"),
+}
+
+
+class Controller:
+    def __init__(self, ports):
+        self.ports = ports
+        self.settings = None
+        self.conn = None
+        self.state = ChatState()
+        self.deployment = {}  # the deployment's public config.json
+        self.outbox = []  # [{"id", "text", "sent": bool}] in send order
+        self._next_send_ms = 0
+        self._pump_handle = None
+        self._retry_handle = None
+        self._typing_sent_ms = None
+        self._key = "gc-chat"
+
+    # -- start-up ---------------------------------------------------------------------------
+    def boot(self, page_url):
+        self.render()
+        try:
+            url = settings_mod.config_url(page_url)
+        except settings_mod.SettingsError as exc:
+            return self._fail_settings(exc)
+        self.ports.fetch_json(url, lambda status, data: self._on_settings(status, data, page_url))
+
+    def _fail_settings(self, exc):
+        problem = errors.problem_for(exc.key)
+        self.state.set_connection(*(STATUS[conn_mod.FAILED]))
+        self.state.show_notice(problem.title, problem.message + " (" + exc.detail + ")", problem.action, "error")
+        self.render()
+
+    def _on_settings(self, status, data, page_url):
+        if status != 200:
+            detail = "HTTP %s" % status if status else "no answer"
+            return self._fail_settings(settings_mod.SettingsError("config_missing", detail))
+        try:
+            self.settings = settings_mod.parse(data, page_url)
+        except settings_mod.SettingsError as exc:
+            return self._fail_settings(exc)
+        self._key = "gc-chat:" + self.settings.deployment_id
+        self._restore()
+        context = settings_mod.context_url(self.settings)
+        if context:
+            self.ports.fetch_json(context, self._on_context)
+        self.ports.fetch_json(settings_mod.deployment_config_url(self.settings), self._on_deployment)
+
+    def _restore(self):
+        token = self.ports.load(self._key + ":token")
+        if not token:
+            token = self.ports.new_id()
+            self.ports.save(self._key + ":token", token)
+        rows = _loads(self.ports.load(self._key + ":transcript"), [])
+        self.state = ChatState(rows if isinstance(rows, list) else [])
+        outbox = _loads(self.ports.load(self._key + ":outbox"), [])
+        self.outbox = [dict(item, sent=False) for item in outbox if isinstance(item, dict) and item.get("id")]
+        self.conn = conn_mod.Connection(self.settings.deployment_id, token)
+
+    def _on_deployment(self, status, data):
+        if status == 200 and isinstance(data, dict):
+            self.deployment = data
+            conversations = (data.get("messenger") or {}).get("apps", {}).get("conversations", {})
+            self.conn.auto_start = bool((conversations.get("autoStart") or {}).get("enabled"))
+        self._apply(self.conn.connect())
+        self._tick()
+
+    def _on_context(self, status, data):
+        if status == 200 and isinstance(data, dict):
+            seconds = data.get("estimatedWaitSeconds")
+            if isinstance(seconds, (int, float)) and seconds >= 0:
+                self.state.wait = _wait_text(seconds)
+                self.render()
+
+    # -- socket events from the edge --------------------------------------------------------
+    def on_open(self):
+        self._apply(self.conn.socket_opened(self.ports.now_ms()))
+
+    def on_text(self, text):
+        self._apply(self.conn.receive(text, self.ports.now_ms(), self.ports.now_iso()))
+
+    def on_close(self, code, reason=""):
+        self._apply(self.conn.socket_closed(code, reason, self.ports.random(), self.ports.now_ms()))
+
+    def online(self):
+        if self._retry_handle is not None:
+            self.ports.cancel(self._retry_handle)
+            self._retry_handle = None
+        self._apply(self.conn.network_online())
+
+    def _tick(self):
+        if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
+            return
+        self._apply(self.conn.tick(self.ports.now_ms(), self.ports.random()))
+        self.ports.schedule(TICK_MS, self._tick)
+
+    # -- guest actions ----------------------------------------------------------------------
+    def submit(self, text):
+        text = text.strip()
+        if not text or self.conn is None or not self.state.composer_enabled:
+            return False
+        local_id = self.ports.new_id()
+        self.outbox.append({"id": local_id, "text": text, "sent": False})
+        self.state.put(Row(local_id, "guest", "You", "", text, "pending", "", ""))
+        self._persist()
+        self._pump()
+        self.render()
+        return True
+
+    def composing(self):
+        """The guest typed in the composer: tell the agent, at most once per 5 s."""
+        if self.conn is None or not self.conn.can_send:
+            return
+        conversations = (self.deployment.get("messenger") or {}).get("apps", {}).get("conversations", {})
+        if not conversations.get("showUserTypingIndicator"):
+            return
+        now = self.ports.now_ms()
+        if self._typing_sent_ms is not None and now - self._typing_sent_ms < TYPING_INTERVAL_MS:
+            return
+        if now < self._next_send_ms:
+            return  # typing shares the message rate limit; a real message matters more
+        self._typing_sent_ms = now
+        self._next_send_ms = now + SEND_INTERVAL_MS
+        self._apply([self.conn.send_typing(self.ports.new_id(), self.ports.now_iso())])
+
+    def start_new(self):
+        if self.conn is None:
+            return
+        new_token = None
+        if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
+            new_token = self.ports.new_id()
+            self.ports.save(self._key + ":token", new_token)
+        self.state.clear()
+        self.state.clear_notice()
+        self.outbox = []
+        self._persist()
+        self._apply(self.conn.start_new(new_token))
+
+    # -- outbox -----------------------------------------------------------------------------
+    def _pump(self):
+        self._pump_handle = None
+        if not self.conn.can_send:
+            return
+        now = self.ports.now_ms()
+        for item in self.outbox:
+            if item["sent"]:
+                continue
+            if now < self._next_send_ms:
+                self._pump_handle = self.ports.schedule(self._next_send_ms - now, self._pump)
+                return
+            item["sent"] = True
+            self._next_send_ms = now + SEND_INTERVAL_MS
+            self._apply([self.conn.send_text(item["text"], item["id"], self.ports.now_iso())])
+
+    def _find(self, local_id):
+        for item in self.outbox:
+            if item["id"] == local_id:
+                return item
+        return None
+
+    def _confirm(self, message):
+        item = self._find(message.tracing_id) if message.tracing_id else None
+        row = Row(message.id or message.tracing_id, "guest", "You", "", message.text, "sent", message.time, "")
+        if item is not None:
+            self.outbox.remove(item)
+            self.state.replace_key(item["id"], row)
+        elif not self.state.has(row.key):
+            self.state.put(row)
+
+    # -- applying core outputs --------------------------------------------------------------
+    def _apply(self, outputs):
+        for out in outputs:
+            handler = _OUTPUTS.get(type(out).__name__)
+            if handler is not None:
+                handler(self, out)
+        self._sync_status()
+        self._persist()
+        self.render()
+
+    def _sync_status(self):
+        status = STATUS[self.conn.state] if self.conn is not None else STATUS[conn_mod.IDLE]
+        self.state.set_connection(*status)
+
+    def _send(self, out):
+        self.ports.send(out.text)
+
+    def _open(self, out):
+        self.ports.open_socket(settings_mod.socket_url(self.settings))
+
+    def _close(self, out):
+        self.ports.close_socket()
+
+    def _state_changed(self, out):
+        if out.new == conn_mod.CONFIGURED:
+            if self.state.notice is not None and self.state.notice.kind != "ended":
+                self.state.clear_notice()
+
+    def _ready(self, out):
+        for item in self.outbox:
+            item["sent"] = False  # unconfirmed sends go again after a reconnect
+        if out.read_only:
+            self._ended_notice(True)
+        self._pump()
+
+    def _message(self, out):
+        message = out.message
+        if message.direction == "Inbound":
+            return self._confirm(message)
+        if not message.text and not message.content:
+            return
+        side = "bot" if message.entity == "Bot" else "agent"
+        sender = message.sender
+        author = sender.name if sender and sender.name else ("Assistant" if side == "bot" else "Agent")
+        note = ""
+        if message.content:
+            kinds = [c.kind for c in message.content]
+            note = "Also sent: " + ", ".join(kinds) + " (not shown)"
+        self.state.stop_typing()
+        self.state.put(Row(message.id or self.ports.new_id(), side, author, sender.image if sender else "",
+                           message.text, "", message.time, note))
+
+    def _typing(self, out):
+        name = out.sender.name if out.sender and out.sender.name else None
+        self.state.agent_typing(name, self.ports.now_ms() + out.duration_ms)
+        self.ports.schedule(out.duration_ms + 50, self.render)
+
+    def _ended(self, out):
+        key = out.message_id or ("ended-" + self.ports.new_id())
+        self.state.stop_typing()
+        self.state.put(Row(key, "system", "", "", "The conversation has ended.", "", out.time, ""))
+        self._ended_notice(out.read_only)
+
+    def _ended_notice(self, read_only):
+        if read_only:
+            self.state.show_notice("Conversation ended", "This conversation has ended. You can read it, "
+                                   "but no new messages can be sent.", "", "ended", "Start a new chat")
+        else:
+            self.state.show_notice("Conversation ended", "The agent ended this conversation.",
+                                   "Send a message to start a new one.", "info")
+
+    def _error(self, out):
+        problem = out.problem
+        item = self._find(out.tracing_id) if out.tracing_id else None
+        if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
+            self.outbox.remove(item)
+            self.state.set_status(item["id"], "failed", problem.message + " " + problem.action)
+            return
+        kind = "error" if problem.policy in (errors.STOP, errors.NEW_SESSION) else "warn"
+        button = "Start a new chat" if problem.policy == errors.NEW_SESSION else ""
+        self.state.show_notice(problem.title, problem.message, problem.action, kind, button)
+
+    def _rate_limited(self, out):
+        item = self._find(out.tracing_id)
+        if item is not None:
+            item["sent"] = False
+        self._next_send_ms = self.ports.now_ms() + out.retry_after_ms
+        if self._pump_handle is None:
+            self._pump_handle = self.ports.schedule(out.retry_after_ms, self._pump)
+
+    def _reconnect(self, out):
+        self._retry_handle = self.ports.schedule(out.delay_ms, self._retry_now)
+
+    def _retry_now(self):
+        self._retry_handle = None
+        self._apply(self.conn.reconnect_due())
+
+    def _handshake_failed(self, out):
+        # Browsers hide the handshake's HTTP status: ask the deployment's public config instead.
+        self.ports.fetch_json(settings_mod.deployment_config_url(self.settings), self._on_diagnosis)
+
+    def _on_diagnosis(self, status, data):
+        problem = errors.classify_handshake_failure(status, data)
+        if problem.policy == errors.STOP and self._retry_handle is not None:
+            self.ports.cancel(self._retry_handle)
+            self._retry_handle = None
+        self._apply(self.conn.diagnosed(problem))
+
+    def _cleared(self, out):
+        self.state.clear()
+        self.outbox = []
+        self.ports.save(self._key + ":token", "")
+        self._error(ev.ErrorReported(errors.problem_for("session_cleared"), ""))
+
+    def _expired(self, out):
+        self._error(ev.ErrorReported(errors.problem_for(4006), ""))
+
+    # -- persistence and rendering ------------------------------------------------------------
+    def _persist(self):
+        if self.settings is None:
+            return
+        self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
+        self.ports.save(self._key + ":outbox", json.dumps([{"id": i["id"], "text": i["text"]} for i in self.outbox]))
+
+    def render(self):
+        self.ports.render(self.state.view(self.ports.now_ms()))
+
+
+_OUTPUTS = {
+    "Send": Controller._send,
+    "OpenSocket": Controller._open,
+    "CloseSocket": Controller._close,
+    "StateChanged": Controller._state_changed,
+    "SessionReady": Controller._ready,
+    "MessageReceived": Controller._message,
+    "AgentTyping": Controller._typing,
+    "ConversationEnded": Controller._ended,
+    "ErrorReported": Controller._error,
+    "RateLimited": Controller._rate_limited,
+    "ReconnectScheduled": Controller._reconnect,
+    "HandshakeFailed": Controller._handshake_failed,
+    "SessionCleared": Controller._cleared,
+    "SessionExpired": Controller._expired,
+}
+
+
+def _loads(text, default):
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except Exception:
+        return default
+
+
+def _wait_text(seconds):
+    if seconds < 60:
+        return "Estimated wait: under a minute"
+    minutes = int((seconds + 30) // 60)
+    return "Estimated wait: about %d minute%s" % (minutes, "" if minutes == 1 else "s")

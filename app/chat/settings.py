@@ -1,0 +1,129 @@
+"""The page's settings file (config.json beside index.html): where to find it, and what it says.
+
+Pure functions over strings and dicts (MicroPython has no urllib): the edge fetches, this decides.
+"""
+from collections import namedtuple
+
+Settings = namedtuple(
+    "Settings",
+    ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime"],
+)
+
+RUNTIMES = ("micropython", "pyodide")
+DEFAULT_CONFIG = "config.json"
+
+
+class SettingsError(Exception):
+    """The settings cannot be used. `key` names the catalogue entry (app.protocol.errors)."""
+
+    def __init__(self, key, detail):
+        super().__init__(detail)
+        self.key = key
+        self.detail = detail
+
+
+def origin_of(url):
+    """'http://host:8765/a/b?c' -> 'http://host:8765' (lower-cased scheme and host)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return ""
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return scheme.lower() + "://" + host.lower()
+
+
+def query_param(url, name):
+    query = url.split("#", 1)[0].partition("?")[2]
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == name:
+            return _unquote(value)
+    return None
+
+
+def _unquote(text):
+    out = []
+    i = 0
+    text = text.replace("+", " ")
+    while i < len(text):
+        if text[i] == "%" and _is_hex(text[i + 1:i + 3]):
+            out.append(chr(int(text[i + 1:i + 3], 16)))
+            i += 3
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _is_hex(pair):
+    return len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair)
+
+
+def config_url(page_url):
+    """The settings file's absolute URL: `?config=` if given and same-origin, else config.json.
+
+    A foreign origin (or a scheme-relative or non-http URL) is refused: a settings file decides
+    where the guest's messages go, so only the site itself may name it.
+    """
+    page = page_url.split("#", 1)[0].split("?", 1)[0]
+    page_origin = origin_of(page)
+    wanted = query_param(page_url, "config")
+    if wanted is None or wanted == "":
+        wanted = DEFAULT_CONFIG
+    if wanted.startswith("//") or "\\" in wanted:
+        raise SettingsError("config_foreign", "?config= must name a file on this site")
+    if ":" in wanted.split("/", 1)[0]:  # it names a scheme, so maybe another site
+        if not page_origin or origin_of(wanted) != page_origin:
+            raise SettingsError("config_foreign", "?config= names another site: " + wanted)
+        return wanted
+    if wanted.startswith("/"):
+        return page_origin + wanted
+    directory = page[: page.rfind("/") + 1]
+    while wanted.startswith("./"):
+        wanted = wanted[2:]
+    return directory + wanted
+
+
+def parse(data, page_url):
+    """Settings from the parsed JSON of the settings file; raises SettingsError('config_invalid')."""
+    if not isinstance(data, dict):
+        raise SettingsError("config_invalid", "the settings file must hold a JSON object")
+    deployment_id = data.get("deploymentId")
+    if not isinstance(deployment_id, str) or not deployment_id.strip():
+        raise SettingsError("config_invalid", "deploymentId is missing")
+    region = data.get("region")
+    if region is not None and (not isinstance(region, str) or "/" in region or not region.strip()):
+        raise SettingsError("config_invalid", "region must be a domain such as mypurecloud.com")
+    socket_url = data.get("webMessagingUrl") or ("wss://webmessaging." + region + "/v1" if region else None)
+    api_url = data.get("apiBaseUrl") or ("https://api." + region if region else None)
+    if not isinstance(socket_url, str) or not (socket_url.startswith("ws://") or socket_url.startswith("wss://")):
+        raise SettingsError("config_invalid", "webMessagingUrl must be a ws:// or wss:// URL (or give region)")
+    if not isinstance(api_url, str) or not (api_url.startswith("http://") or api_url.startswith("https://")):
+        raise SettingsError("config_invalid", "apiBaseUrl must be an http(s) URL (or give region)")
+    cdn_url = data.get("cdnBaseUrl") or (("https://api-cdn." + region) if region and not data.get("apiBaseUrl")
+                                         else api_url)
+    socket_url = socket_url.rstrip("/")
+    if socket_url.count("/") == 2:  # bare host, as Genesys' own `messagingEndpoint` is written
+        socket_url += "/v1"
+    proxy = data.get("proxyUrl")
+    if proxy == "":
+        proxy = origin_of(page_url)
+    elif proxy is not None and not (isinstance(proxy, str) and (proxy.startswith("http://")
+                                                                or proxy.startswith("https://"))):
+        raise SettingsError("config_invalid", "proxyUrl must be an http(s) URL, \"\" or null")
+    runtime = data.get("runtime") or "micropython"
+    if runtime not in RUNTIMES:
+        raise SettingsError("config_invalid", "runtime must be micropython or pyodide")
+    return Settings(deployment_id.strip(), socket_url, api_url.rstrip("/"), cdn_url.rstrip("/"),
+                    proxy.rstrip("/") if proxy else None, runtime)
+
+
+def socket_url(settings):
+    return settings.web_messaging_url + "?deploymentId=" + settings.deployment_id
+
+
+def deployment_config_url(settings):
+    return settings.cdn_base_url + "/webdeployments/v1/deployments/" + settings.deployment_id + "/config.json"
+
+
+def context_url(settings):
+    return settings.proxy_url + "/api/context" if settings.proxy_url else None

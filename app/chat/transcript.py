@@ -1,0 +1,117 @@
+"""What the chat panel shows, as pure data: rows of the transcript plus the panel's status.
+
+`ChatState` is changed only through its methods; `view(now_ms)` returns an immutable `View` the
+edge renders. Rows are keyed (server message id, or the local id of a message still pending) so
+the renderer can update a bubble in place instead of redrawing the list.
+"""
+from collections import namedtuple
+
+# side: "guest" | "bot" | "agent" | "system"; status: "pending" | "sent" | "failed" | ""
+Row = namedtuple("Row", ["key", "side", "author", "avatar", "text", "status", "time", "note"])
+Notice = namedtuple("Notice", ["title", "message", "action", "kind", "button"])
+View = namedtuple(
+    "View",
+    ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait"],
+)
+
+MAX_ROWS = 500  # kept in storage; older rows come back from history
+
+
+def _row_from_dict(d):
+    return Row(d.get("key", ""), d.get("side", "system"), d.get("author", ""), d.get("avatar", ""),
+               d.get("text", ""), d.get("status", ""), d.get("time", ""), d.get("note", ""))
+
+
+def row_to_dict(row):
+    return {"key": row.key, "side": row.side, "author": row.author, "avatar": row.avatar,
+            "text": row.text, "status": row.status, "time": row.time, "note": row.note}
+
+
+class ChatState:
+    def __init__(self, rows=()):
+        self.rows = {}
+        self._order = []  # keys in arrival order: the tie-break under equal times
+        for item in rows:
+            row = item if isinstance(item, Row) else _row_from_dict(item)
+            if row.key and row.key not in self.rows:
+                self.rows[row.key] = row
+                self._order.append(row.key)
+        self.status = "Connecting…"
+        self.status_kind = "busy"
+        self.composer_enabled = False
+        self.composer_hint = "Connecting…"
+        self.notice = None
+        self.wait = ""
+        self.typing_name = None
+        self.typing_until = 0
+        self.guest_has_written = any(r.side == "guest" for r in self.rows.values())
+
+    # -- transcript -------------------------------------------------------------------------
+    def put(self, row):
+        if row.key not in self.rows:
+            self._order.append(row.key)
+        self.rows[row.key] = row
+        if row.side == "guest":
+            self.guest_has_written = True
+
+    def replace_key(self, old_key, row):
+        """A pending row confirmed by the service: it takes the server's id and time."""
+        if old_key in self.rows:
+            del self.rows[old_key]
+            self._order = [row.key if k == old_key else k for k in self._order]
+        if row.key in self.rows and row.key not in self._order:
+            self._order.append(row.key)
+        self.put(row)
+
+    def has(self, key):
+        return key in self.rows
+
+    def set_status(self, row_key, status, note=""):
+        row = self.rows.get(row_key)
+        if row is not None:
+            self.rows[row_key] = Row(row.key, row.side, row.author, row.avatar, row.text, status, row.time, note)
+
+    def ordered(self):
+        position = {}
+        for i, key in enumerate(self._order):
+            position[key] = i
+        rows = [self.rows[k] for k in self._order if k in self.rows]
+        # Confirmed rows by service time; pending rows after them, in the order they were written.
+        return sorted(rows, key=lambda r: (1 if r.status == "pending" or not r.time else 0,
+                                           r.time, position[r.key]))
+
+    def clear(self):
+        self.rows = {}
+        self._order = []
+        self.guest_has_written = False
+
+    def saved(self):
+        rows = self.ordered()[-MAX_ROWS:]
+        return [row_to_dict(r) for r in rows]
+
+    # -- panel ------------------------------------------------------------------------------
+    def set_connection(self, status, kind, composer_enabled, hint=""):
+        self.status = status
+        self.status_kind = kind
+        self.composer_enabled = composer_enabled
+        self.composer_hint = hint
+
+    def show_notice(self, title, message, action="", kind="info", button=""):
+        self.notice = Notice(title, message, action, kind, button)
+
+    def clear_notice(self):
+        self.notice = None
+
+    def agent_typing(self, name, until_ms):
+        self.typing_name = name
+        self.typing_until = until_ms
+
+    def stop_typing(self):
+        self.typing_until = 0
+
+    def view(self, now_ms):
+        typing = None
+        if self.typing_until and now_ms < self.typing_until:
+            typing = (self.typing_name or "Agent") + " is typing…"
+        return View(self.status, self.status_kind, tuple(self.ordered()), typing, self.composer_enabled,
+                    self.composer_hint, self.notice, "" if self.guest_has_written else self.wait)

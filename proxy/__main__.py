@@ -1,0 +1,68 @@
+"""Command line: `python -m proxy serve|doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .settings import REPO_ROOT, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m proxy", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve /api/* and the page's static files")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--root", type=Path, default=REPO_ROOT, help="folder holding index.html and .env")
+    serve.add_argument("--log-level", default="info")
+
+    doctor = sub.add_parser("doctor", help="explain why the chat cannot connect")
+    doctor.add_argument("--config", type=Path, default=None, help="page settings file (default: ROOT/config.json)")
+    doctor.add_argument("--origin", default="http://127.0.0.1:8765", help="the origin the page is served from")
+    doctor.add_argument("--root", type=Path, default=REPO_ROOT, help="folder holding .env")
+    doctor.add_argument("--timeout", type=float, default=5.0)
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    return _doctor(args)
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    root = args.root.resolve()
+    settings = load_settings(root)
+    if not (root / "index.html").is_file():
+        print(f"note: {root}/index.html does not exist yet; / will answer 404", file=sys.stderr)
+    missing = settings.missing()
+    if missing:
+        print("note: /api/context will answer 503 not_configured until these are set: " + ", ".join(missing),
+              file=sys.stderr)
+    app = create_app(settings, root)
+    # No access log of query strings or headers is ever needed to debug this;
+    # uvicorn's default access log (method, path, status) carries no secret.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    return 0
+
+
+def _doctor(args) -> int:
+    from .doctor import format_report, run
+
+    root = args.root.resolve()
+    settings = load_settings(root)
+    config = args.config
+    if config is not None and not config.is_absolute() and not config.exists() and (root / config).exists():
+        config = root / config
+    report = run(settings, config or root / "config.json", args.origin, args.timeout)
+    print(format_report(report, settings.client_secret))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Development static server for the page, and nothing else in the repository.
+
+The root also holds `.env` (the client secret), the proxy and emulator code,
+tests and `node_modules`, so this is an allow-list, not a deny-list.
+"""
+
+from __future__ import annotations
+
+import os
+from email.utils import parsedate
+from pathlib import Path
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.staticfiles import NotModifiedResponse
+
+# Explicit, because the system mime map varies: Pyodide silently never starts
+# if .wasm arrives as octet-stream, and module scripts need a JS type.
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".py": "text/plain; charset=utf-8",
+    ".toml": "text/plain; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".tar": "application/x-tar",
+}
+
+# App files change while developing: make the browser revalidate every time
+# (answered by 304 thanks to ETag/Last-Modified). The runtime is pinned by
+# version, so a week of caching saves ~10 MB per reload.
+APP_CACHE = "no-cache"
+RUNTIME_CACHE = "public, max-age=604800"
+RUNTIME_PREFIX = ("static", "pyscript")
+
+ALLOWED_DIRS = ("app", "static")
+
+
+def allowed(parts: tuple[str, ...]) -> bool:
+    """Whether a URL path (already split and checked for dot segments) is part of the page."""
+    if not parts:
+        return False
+    if len(parts) == 1:
+        name = parts[0]
+        if name == "index.html":
+            return True
+        if name.endswith(".json") and not name.startswith("package"):
+            return True
+        # pyproject.toml describes the repository, not the page.
+        return name.endswith(".toml") and name != "pyproject.toml"
+    return parts[0] in ALLOWED_DIRS
+
+
+def split_path(path: str) -> tuple[str, ...] | None:
+    """URL path → segments, or None if it could escape or name hidden files."""
+    if "\x00" in path or "\\" in path:
+        return None
+    parts = tuple(p for p in path.split("/") if p)
+    for p in parts:
+        # Dot segments and dotfiles (.env, .git, .venv) are never served.
+        if p.startswith(".") or ":" in p:
+            return None
+    return parts
+
+
+class PageFiles:
+    def __init__(self, root: Path | str):
+        self.root = Path(root).resolve()
+
+    def resolve(self, url_path: str) -> Path | None:
+        parts = split_path(url_path)
+        if parts is None:
+            return None
+        if not parts:
+            parts = ("index.html",)
+        if not allowed(parts):
+            return None
+        candidate = self.root.joinpath(*parts)
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        # A symlink may point anywhere inside the root (e.g. static/pyscript →
+        # node_modules), but never outside it.
+        if real != self.root and self.root not in real.parents:
+            return None
+        if not real.is_file():
+            return None
+        return real
+
+    async def __call__(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return PlainTextResponse("Method Not Allowed", status_code=405, headers={"Allow": "GET, HEAD"})
+        path = request.url.path
+        file = self.resolve(path)
+        if file is None:
+            return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
+        parts = split_path(path) or ("index.html",)
+        cache = RUNTIME_CACHE if parts[: len(RUNTIME_PREFIX)] == RUNTIME_PREFIX else APP_CACHE
+        media_type = MIME_TYPES.get(file.suffix.lower(), "application/octet-stream")
+        stat = os.stat(file)
+        response = FileResponse(
+            file, stat_result=stat, media_type=media_type,
+            headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"},
+        )
+        if _not_modified(response.headers, request.headers):
+            return NotModifiedResponse(response.headers)
+        return response
+
+
+def _not_modified(response_headers: Headers, request_headers: Headers) -> bool:
+    # Same rules as Starlette's StaticFiles (which we cannot mount: it would
+    # serve the whole root): If-None-Match wins over If-Modified-Since.
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match:
+        if if_none_match.strip() == "*":
+            return True
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return response_headers.get("etag") in tags
+    since = parsedate(request_headers.get("if-modified-since") or "")
+    modified = parsedate(response_headers.get("last-modified") or "")
+    return since is not None and modified is not None and since >= modified

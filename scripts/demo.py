@@ -1,0 +1,45 @@
+"""`make demo`: the emulator and the proxy together, one URL to open, Ctrl-C stops both.
+
+The page's config.json points at the emulator on 8766; the proxy serves the page on 8765 and
+asks the emulator for the wait time with the emulator's demo OAuth client (never sent to the page).
+"""
+import signal
+import sys
+import time
+
+from scripts.stack import start_emulator, start_proxy, stop
+
+PAGE_PORT = 8765
+EMULATOR_PORT = 8766
+
+
+def main():
+    emulator = proxy = None
+    try:
+        emulator = start_emulator(EMULATOR_PORT, quiet=True)
+        proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True)
+        print()
+        print("  Chat demo running. Open:  http://127.0.0.1:%d/" % PAGE_PORT)
+        print()
+        print("  (agent console: http://127.0.0.1:%d/agent  ·  Pyodide instead of MicroPython: add ?runtime=pyodide)"
+              % EMULATOR_PORT)
+        print("  Press Ctrl-C to stop.", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while emulator.poll() is None and proxy.poll() is None:
+            time.sleep(0.5)
+        print("a server stopped unexpectedly; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as exc:
+        print("could not start the demo: %s (is port %d or %d in use?)" % (exc, PAGE_PORT, EMULATOR_PORT),
+              file=sys.stderr)
+        return 1
+    finally:
+        stop(proxy)
+        stop(emulator)
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+// Chooses the Python runtime and starts PyScript. All chat logic is Python (app/); this file only
+// decides which interpreter runs it: ?runtime= (one load) or "runtime" in the settings file.
+const RUNTIMES = { micropython: ["mpy", "pyscript.toml"], pyodide: ["py", "pyscript.pyodide.toml"] };
+
+async function chosenRuntime() {
+  const params = new URLSearchParams(location.search);
+  if (RUNTIMES[params.get("runtime")]) return params.get("runtime");
+  // Same-origin settings only; app/chat/settings.py re-checks and explains any refusal.
+  const url = new URL(params.get("config") || "config.json", location.href);
+  if (url.origin !== location.origin) return "micropython";
+  try {
+    const response = await fetch(url, { cache: "no-cache" });
+    const settings = response.ok ? await response.json() : {};
+    return RUNTIMES[settings.runtime] ? settings.runtime : "micropython";
+  } catch (error) {
+    return "micropython";
+  }
+}
+
+const runtime = await chosenRuntime();
+const [type, config] = RUNTIMES[runtime];
+document.documentElement.dataset.chatRuntime = runtime;
+const script = document.createElement("script");
+script.type = type;
+script.src = "app/main.py";
+script.setAttribute("config", config);
+document.body.append(script);
+await import("./pyscript/core.js");

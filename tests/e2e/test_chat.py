@@ -1,0 +1,143 @@
+"""End to end in Debian's Chromium against the emulator, on MicroPython and on Pyodide."""
+import re
+
+import httpx
+from playwright.sync_api import expect
+
+
+def _session(stack, token):
+    return httpx.get(stack.emulator_url + "/_emulator/sessions/" + token, timeout=10).json()
+
+
+def test_launch_connect_greet_send_reply_agent_disconnect(chat_factory, runtime):
+    chat = chat_factory(runtime)
+    page = chat.open()
+    page.click("#chat-launcher")
+    # The panel is plain HTML: it opens and says so before Python is ready.
+    expect(page.locator("#chat-panel")).to_be_visible()
+    expect(page.locator("#chat-status")).to_have_text("Connecting…")
+    chat.wait_python()
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    # The proxy's wait time shows before the guest writes anything.
+    expect(page.locator("#chat-wait")).to_contain_text("Estimated wait", timeout=10_000)
+
+    # autoStart: the bot greets, after showing that it is typing.
+    expect(page.locator("#chat-typing")).to_contain_text("typing", timeout=10_000)
+    greeting = page.locator("li.msg--bot").first
+    expect(greeting).to_be_visible(timeout=10_000)
+    expect(greeting.locator(".msg-badge")).to_have_text("Bot")
+
+    # Send with Enter: pending first, then sent when the echo with our tracingId comes back.
+    page.fill("#chat-input", "Hello from the guest")
+    page.press("#chat-input", "Enter")
+    mine = page.locator("li.msg--guest", has_text="Hello from the guest")
+    expect(mine).to_have_attribute("data-status", "sent", timeout=10_000)
+    statuses = [s for k, s in page.evaluate("window.__guestStatuses")]
+    assert statuses[:1] == ["pending"] and "sent" in statuses, statuses
+    expect(page.locator("#chat-input")).to_have_value("")
+    expect(page.locator("#chat-wait")).to_be_hidden()
+
+    # The bot types, then replies.
+    expect(page.locator("#chat-typing")).to_contain_text("typing", timeout=10_000)
+    expect(page.locator("li.msg--bot")).to_have_count(2, timeout=10_000)
+
+    token = chat.token()
+    session = _session(chat.stack, token)
+    guest_frames = [f for f in session["inbound"] if isinstance(f, dict) and f.get("action") == "onMessage"
+                    and (f.get("message") or {}).get("type") == "Text"]
+    assert [f["message"]["text"] for f in guest_frames] == ["Hello from the guest"]
+
+    # A person plays the agent in the emulator's console.
+    console = chat.context.new_page()
+    console.goto(chat.stack.emulator_url + "/agent")
+    console.click('li[data-token="%s"]' % token)
+    console.fill("#agent-name", "Sam Lee")
+    console.click("#join")
+    console.fill("#message", "Hi, I'm Sam. How can I help?")
+    console.click("#send")
+    human = page.locator("li.msg--agent", has_text="How can I help?")
+    expect(human).to_be_visible(timeout=10_000)
+    expect(human.locator(".msg-name")).to_have_text(re.compile("Sam"))
+    expect(human.locator(".msg-badge")).to_have_text("Agent")
+
+    console.click("#disconnect")
+    expect(page.locator("#chat-input")).to_be_disabled(timeout=10_000)
+    expect(page.locator("#chat-send")).to_be_disabled()
+    expect(page.locator("#chat-notice")).to_contain_text("Conversation ended")
+    expect(page.locator("#chat-status")).to_have_text("Conversation ended")
+
+
+def test_reload_resumes_the_same_conversation(chat_factory, runtime):
+    chat = chat_factory(runtime)
+    page = chat.open()
+    page.click("#chat-launcher")
+    chat.wait_python()
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    page.fill("#chat-input", "Remember me")
+    page.press("#chat-input", "Enter")
+    expect(page.locator("li.msg--guest", has_text="Remember me")).to_have_attribute("data-status", "sent",
+                                                                                   timeout=10_000)
+    token = chat.token()
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", token), token
+
+    page.reload()
+    page.click("#chat-launcher")
+    chat.wait_python()
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    assert chat.token() == token
+    expect(page.locator("li.msg--guest", has_text="Remember me")).to_have_count(1)
+
+    session = _session(chat.stack, token)
+    configures = [f for f in session["inbound"] if isinstance(f, dict) and f.get("action") == "configureSession"]
+    assert len(configures) == 2 and all(f["token"] == token for f in configures)
+    replies = [f for f in session["outbound"] if f.get("class") == "SessionResponse"]
+    assert [r["body"].get("newSession") for r in replies] == [True, False]
+
+
+def _open_and_wait(chat):
+    page = chat.open()
+    page.click("#chat-launcher")
+    chat.wait_python()
+    return page
+
+
+def test_missing_settings_file_is_explained(chat_factory):
+    chat = chat_factory("micropython")
+    chat.config_status = 404
+    page = _open_and_wait(chat)
+    expect(page.locator("#chat-notice")).to_contain_text("settings file could not be loaded", timeout=10_000)
+    expect(page.locator("#chat-status")).to_have_text("Not connected")
+    expect(page.locator("#chat-input")).to_be_disabled()
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_unknown_deployment_is_explained(chat_factory):
+    chat = chat_factory("micropython")
+    chat.config["deploymentId"] = "00000000-0000-4000-8000-000000000000"
+    page = _open_and_wait(chat)
+    expect(page.locator("#chat-notice")).to_contain_text("does not know this chat's deployment", timeout=15_000)
+    expect(page.locator("#chat-notice")).to_contain_text("deploymentId")
+    expect(page.locator("#chat-status")).to_have_text("Not connected")
+
+
+def test_refused_origin_is_explained(chat_factory):
+    chat = chat_factory("micropython")
+    httpx.post(chat.stack.emulator_url + "/_emulator/deployments/" + chat.stack.deployment_id,
+               json={"allowedDomains": ["shop.example.com"], "allowAllDomains": False}, timeout=10).raise_for_status()
+    page = _open_and_wait(chat)
+    notice = page.locator("#chat-notice")
+    expect(notice).to_contain_text("refused to connect from this web address", timeout=15_000)
+    expect(notice).to_contain_text("allowed domains")
+    expect(page.locator("#chat-status")).to_have_text("Not connected")
+
+
+def test_unreachable_server_is_explained(chat_factory):
+    from scripts.stack import free_port
+    chat = chat_factory("micropython")
+    dead = free_port()
+    chat.config["webMessagingUrl"] = "ws://127.0.0.1:%d/v1" % dead
+    chat.config["apiBaseUrl"] = "http://127.0.0.1:%d" % dead
+    page = _open_and_wait(chat)
+    expect(page.locator("#chat-notice")).to_contain_text("could not be reached", timeout=15_000)
+    expect(page.locator("#chat-status")).to_have_text("Reconnecting…")
+    assert "Traceback" not in page.inner_text("body")

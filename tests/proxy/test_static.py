@@ -1,0 +1,135 @@
+import pytest
+from .conftest import TestClient
+
+from proxy.app import create_app
+from proxy.settings import Settings
+
+
+@pytest.fixture
+def root(tmp_path):
+    files = {
+        "index.html": "<!doctype html><title>chat</title>",
+        "config.json": '{"deploymentId": "x"}',
+        "other.json": "{}",
+        "package.json": "{}",
+        "package-lock.json": "{}",
+        "pyscript.toml": "[files]",
+        "app/x.py": "print('hi')",
+        "app/main.py": "import x",
+        "static/style.css": "body{}",
+        "static/pyscript/core.js": "export {}",
+        "static/pyscript/core.mjs": "export {}",
+        "static/pyscript/x.wasm": b"\0asm\1\0\0\0",
+        ".env": "GENESYS_CLIENT_SECRET=dotenv-secret-value",
+        ".git/config": "[core]",
+        "proxy/secret.py": "SECRET = 1",
+        "emulator/app.py": "x = 1",
+        "tests/test_x.py": "x = 1",
+        "node_modules/pkg/index.js": "x",
+        ".venv/pyvenv.cfg": "home",
+        "app/.hidden.py": "x",
+        "notes.md": "private",
+        "pyproject.toml": "[project]",
+    }
+    for name, content in files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        (p.write_bytes if isinstance(content, bytes) else p.write_text)(content)
+    return tmp_path
+
+
+@pytest.fixture
+def client(root):
+    with TestClient(create_app(Settings(), root)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("path,ctype", [
+    ("/", "text/html"),
+    ("/index.html", "text/html"),
+    ("/config.json", "application/json"),
+    ("/other.json", "application/json"),
+    ("/pyscript.toml", None),
+    ("/app/x.py", "text/plain"),
+    ("/static/style.css", "text/css"),
+    ("/static/pyscript/core.js", "text/javascript"),
+    ("/static/pyscript/core.mjs", "text/javascript"),
+    ("/static/pyscript/x.wasm", "application/wasm"),
+])
+def test_page_files_have_correct_types(client, path, ctype):
+    r = client.get(path)
+    assert r.status_code == 200, path
+    if ctype:
+        assert r.headers["content-type"].split(";")[0] == ctype
+    assert "cross-origin-opener-policy" not in r.headers
+    assert "cross-origin-embedder-policy" not in r.headers
+
+
+def test_index_body(client):
+    assert "<title>chat</title>" in client.get("/").text
+
+
+@pytest.mark.parametrize("path", ["/", "/app/x.py", "/config.json", "/static/style.css", "/pyscript.toml"])
+def test_app_files_revalidate(client, path):
+    r = client.get(path)
+    assert r.headers["cache-control"] == "no-cache"
+    assert r.headers.get("etag") and r.headers.get("last-modified")
+    again = client.get(path, headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["cache-control"] == "no-cache"
+    since = client.get(path, headers={"If-Modified-Since": r.headers["last-modified"]})
+    assert since.status_code == 304
+
+
+def test_runtime_is_cached_long(client):
+    for path in ("/static/pyscript/x.wasm", "/static/pyscript/core.js"):
+        assert client.get(path).headers["cache-control"] == "public, max-age=604800"
+
+
+def test_head_works(client):
+    r = client.head("/static/pyscript/x.wasm")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/wasm"
+
+
+@pytest.mark.parametrize("path", [
+    "/.env", "/.git/config", "/.venv/pyvenv.cfg", "/proxy/secret.py", "/emulator/app.py", "/tests/test_x.py",
+    "/node_modules/pkg/index.js", "/package.json", "/package-lock.json", "/notes.md", "/app/.hidden.py",
+    "/app/../.env", "/static/../.env", "/app/%2e%2e/.env", "/%2e%2e/etc/passwd", "/app/..%2f.env",
+    "/app/..%5c.env", "/static/pyscript/../../.env", "/app", "/app/", "/static/", "/missing.html",
+    "/app/nope.py", "/proxy/", "/.env%00.json", "/pyproject.toml",
+])
+def test_everything_else_is_404(client, path):
+    r = client.get(path)
+    assert r.status_code == 404, path
+    assert "dotenv-secret-value" not in r.text
+    assert "SECRET" not in r.text
+
+
+def test_symlink_out_of_root_is_refused(root, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "leak.py"
+    outside.write_text("leak")
+    (root / "app" / "link.py").symlink_to(outside)
+    with TestClient(create_app(Settings(), root)) as c:
+        assert c.get("/app/link.py").status_code == 404
+
+
+def test_symlink_inside_root_is_followed(root):
+    # static/pyscript may be a link into node_modules, which is inside the root.
+    (root / "static" / "rt").symlink_to(root / "node_modules" / "pkg")
+    with TestClient(create_app(Settings(), root)) as c:
+        r = c.get("/static/rt/index.js")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+
+
+def test_post_is_refused(client):
+    assert client.post("/index.html").status_code == 405
+
+
+def test_api_health(client):
+    r = client.get("/api/health")
+    assert r.status_code == 200 and r.json() == {"ok": True}
+
+
+def test_unknown_api_is_json_404(client):
+    r = client.get("/api/nope")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

@@ -1,0 +1,106 @@
+"""Fake ports for the controller: a scripted clock, ids, storage and a socket log.
+Portable: runs on CPython, MicroPython and Pyodide (no pytest, no mocks)."""
+import json
+
+
+class FakePorts:
+    def __init__(self, responses=None, start_ms=1_000_000):
+        self.now = start_ms
+        self.sent = []
+        self.opened = []
+        self.closed = 0
+        self.timers = []  # [due_ms, seq, fn, handle]
+        self.store = {}
+        self.views = []
+        self.fetches = []
+        self.responses = responses or {}
+        self._ids = 0
+        self._seq = 0
+        self.rand = 0.5
+
+    # socket
+    def open_socket(self, url):
+        self.opened.append(url)
+
+    def send(self, text):
+        self.sent.append(json.loads(text))
+
+    def close_socket(self):
+        self.closed += 1
+
+    # time
+    def schedule(self, ms, fn):
+        self._seq += 1
+        self.timers.append([self.now + ms, self._seq, fn])
+        return self._seq
+
+    def cancel(self, handle):
+        self.timers = [t for t in self.timers if t[1] != handle]
+
+    def advance(self, ms):
+        """Move the clock, firing due timers in order (timers may schedule more)."""
+        end = self.now + ms
+        while True:
+            due = [t for t in self.timers if t[0] <= end]
+            if not due:
+                break
+            due.sort(key=lambda t: (t[0], t[1]))
+            timer = due[0]
+            self.timers.remove(timer)
+            self.now = max(self.now, timer[0])
+            timer[2]()
+        self.now = end
+
+    def now_ms(self):
+        return self.now
+
+    def now_iso(self):
+        return "2026-01-01T00:00:%02d.000Z" % ((self.now // 1000) % 60)
+
+    def new_id(self):
+        self._ids += 1
+        return "00000000-0000-4000-8000-%012d" % self._ids
+
+    def random(self):
+        return self.rand
+
+    # storage
+    def load(self, key):
+        return self.store.get(key)
+
+    def save(self, key, value):
+        self.store[key] = value
+
+    # network
+    def fetch_json(self, url, on_done):
+        self.fetches.append(url)
+        for suffix in self.responses:
+            if url.endswith(suffix):
+                status, data = self.responses[suffix]
+                on_done(status, data)
+                return
+        on_done(0, None)
+
+    def render(self, view):
+        self.views.append(view)
+
+    @property
+    def view(self):
+        return self.views[-1]
+
+
+def server(cls, body, code=200, kind="message", tracing_id=None):
+    frame = {"type": kind, "class": cls, "code": code, "body": body}
+    if tracing_id:
+        frame["tracingId"] = tracing_id
+    return json.dumps(frame)
+
+
+def text_from(direction, text, msg_id, time="2026-01-01T00:00:10.000Z", entity="Bot", sender=None,
+              tracing_id=None):
+    channel = {"time": time, "messageId": msg_id}
+    if sender:
+        channel["from"] = sender
+    body = {"id": msg_id, "type": "Text", "text": text, "direction": direction, "channel": channel,
+            "originatingEntity": entity}
+    return server("StructuredMessage", body, tracing_id=tracing_id)
