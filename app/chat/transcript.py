@@ -55,12 +55,15 @@ class ChatState:
             self.guest_has_written = True
 
     def replace_key(self, old_key, row):
-        """A pending row confirmed by the service: it takes the server's id and time."""
+        """A pending row confirmed by the service: it takes the server's id and time, keeping its place."""
         if old_key in self.rows:
             del self.rows[old_key]
-            self._order = [row.key if k == old_key else k for k in self._order]
-        if row.key in self.rows and row.key not in self._order:
-            self._order.append(row.key)
+            if row.key in self.rows:  # the service's copy arrived first (e.g. from history)
+                self._order.remove(old_key)
+            else:
+                self._order[self._order.index(old_key)] = row.key
+                self.rows[row.key] = row
+                return
         self.put(row)
 
     def has(self, key):

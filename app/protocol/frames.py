@@ -33,10 +33,13 @@ def _channel(custom_attributes):
     return None
 
 
-def text_message(token, text, tracing_id, time, custom_attributes=None, attachment_ids=()):
+def text_message(token, text, tracing_id, time, custom_attributes=None, attachments=()):
+    """attachments: (attachment id, mediaType) pairs of uploaded files; the schema requires the
+    mediaType (Image, Video, Audio, File) although the SDKs send only the id."""
     message = {"type": "Text", "text": text}
-    if attachment_ids:
-        message["content"] = [{"contentType": "Attachment", "attachment": {"id": a}} for a in attachment_ids]
+    if attachments:
+        message["content"] = [{"contentType": "Attachment", "attachment": {"id": a, "mediaType": kind}}
+                              for a, kind in attachments]
     channel = _channel(custom_attributes)
     if channel:
         message["channel"] = channel

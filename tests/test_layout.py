@@ -1,0 +1,57 @@
+"""Standing rules of the code base, checked so they cannot drift."""
+import ast
+import pathlib
+import re
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP = ROOT / "app"
+LAYERS = {"protocol": set(), "chat": {"protocol"}, "browser": {"chat", "protocol"}}
+BANNED_MODULES = {"dataclasses", "enum", "typing", "__future__", "asyncio_", "uuid"}
+
+
+def _py(folder):
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+
+
+def test_both_pyscript_configs_list_every_app_module():
+    wanted = {"./" + str(p.relative_to(ROOT)) for p in _py(APP) if p.name != "main.py"}
+    for name in ("pyscript.toml", "pyscript.pyodide.toml"):
+        files = tomllib.loads((ROOT / name).read_text())["files"]
+        assert set(files) == wanted, name
+        assert all(files[k] == k for k in files), name
+
+
+def test_layers_import_one_way_and_only_the_edge_touches_the_browser():
+    for layer, allowed in LAYERS.items():
+        for path in _py(APP / layer):
+            for module in _imports(path):
+                top = module.split(".")
+                if top[0] == "app" and len(top) > 1:
+                    assert top[1] == layer or top[1] in allowed, "%s imports %s" % (path, module)
+                if layer != "browser":
+                    assert top[0] not in ("js", "pyscript", "pyodide", "asyncio"), "%s imports %s" % (path, module)
+
+
+def test_app_stays_inside_the_micropython_subset():
+    for path in _py(APP):
+        for module in _imports(path):
+            assert module.split(".")[0] not in BANNED_MODULES, "%s imports %s" % (path, module)
+        tree = ast.parse(path.read_text())
+        assert not any(type(n).__name__ == "Match" for n in ast.walk(tree)), path
+
+
+def test_no_html_assignment_in_app():
+    pattern = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write")
+    for path in _py(APP):
+        assert not pattern.search(path.read_text()), path

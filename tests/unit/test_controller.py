@@ -1,0 +1,235 @@
+"""The chat controller with fake ports: what the guest sees for each thing the service does.
+Portable: CPython, MicroPython and Pyodide."""
+from app.chat.controller import Controller
+from app.protocol import connection as c
+from tests.unit.fakes import FakePorts, server, text_from
+
+DEP = "dep-1"
+PAGE = "http://127.0.0.1:8765/index.html"
+SETTINGS = {"deploymentId": DEP, "webMessagingUrl": "ws://127.0.0.1:8766/v1",
+            "apiBaseUrl": "http://127.0.0.1:8766", "proxyUrl": ""}
+DEPLOYMENT = {"status": "Active", "messenger": {"apps": {"conversations": {
+    "autoStart": {"enabled": True}, "showUserTypingIndicator": True}}}}
+
+
+def booted(responses=None, store=None):
+    ports = FakePorts(responses or {
+        "/deployments/dep-1/config.json": (200, DEPLOYMENT),
+        "/api/context": (200, {"estimatedWaitSeconds": 150}),
+        "8765/config.json": (200, SETTINGS),
+    })
+    if store:
+        ports.store.update(store)
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    return ctl, ports
+
+
+def live(new_session=True):
+    ctl, ports = booted()
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": new_session}, kind="response"))
+    return ctl, ports
+
+
+def test_boot_reads_settings_makes_a_token_and_connects():
+    ctl, ports = booted()
+    assert ports.opened == ["ws://127.0.0.1:8766/v1?deploymentId=dep-1"]
+    token = ports.store["gc-chat:dep-1:token"]
+    assert token and ctl.conn.token == token
+    assert ports.view.status == "Connecting…"
+    assert ports.view.wait == "Estimated wait: about 3 minutes"
+
+
+def test_stored_token_is_reused():
+    ctl, ports = booted(store={"gc-chat:dep-1:token": "kept"})
+    assert ctl.conn.token == "kept"
+
+
+def test_connected_view_and_auto_start_join():
+    ctl, ports = live()
+    assert ports.view.status == "Connected" and ports.view.composer_enabled
+    assert ports.sent[-1]["message"]["events"][0]["presence"]["type"] == "Join"
+
+
+def test_message_is_pending_until_its_echo():
+    ctl, ports = live()
+    assert ctl.submit("  hello  ")
+    row = ports.view.rows[-1]
+    assert (row.text, row.status, row.side) == ("hello", "pending", "guest")
+    frame = ports.sent[-1]
+    assert frame["action"] == "onMessage" and frame["message"] == {"type": "Text", "text": "hello"}
+    assert frame["tracingId"] == row.key
+    ctl.on_text(text_from("Inbound", "hello", "srv-1", entity="", tracing_id=frame["tracingId"]))
+    row = ports.view.rows[-1]
+    assert (row.key, row.status) == ("srv-1", "sent")
+    assert len(ports.view.rows) == 1 and ctl.outbox == []
+
+
+def test_sends_are_spaced_to_two_a_second():
+    ctl, ports = live()
+    before = len(ports.sent)
+    for text in ("a", "b", "c"):
+        ctl.submit(text)
+    assert [f["message"]["text"] for f in ports.sent[before:]] == ["a"]
+    ports.advance(500)
+    ports.advance(500)
+    assert [f["message"]["text"] for f in ports.sent[before:]] == ["a", "b", "c"]
+
+
+def test_rate_limited_message_waits_retry_after_then_goes_again():
+    ctl, ports = live()
+    ctl.submit("x")
+    trace = ports.sent[-1]["tracingId"]
+    ctl.on_text(server("TooManyRequestsErrorMessage", {"retryAfter": 2, "errorCode": 4029, "errorMessage": "slow",
+                                                       "name": "n", "message": "m"}, 429, "response", trace))
+    count = len(ports.sent)
+    ports.advance(1900)
+    assert len(ports.sent) == count
+    ports.advance(200)
+    assert ports.sent[-1]["tracingId"] == trace
+
+
+def test_rejected_message_is_marked_failed_with_the_reason():
+    ctl, ports = live()
+    ctl.submit("x" * 10)
+    trace = ports.sent[-1]["tracingId"]
+    ctl.on_text(server("string", "message too long", 4011, "response", trace))
+    row = ports.view.rows[-1]
+    assert row.status == "failed" and "longer than the chat accepts" in row.note
+
+
+def test_messages_written_while_reconnecting_go_after_configure():
+    ctl, ports = live()
+    ctl.on_close(1006)
+    assert ports.view.status == "Reconnecting…" and ports.view.composer_enabled
+    ctl.submit("queued")
+    assert all(f.get("message", {}).get("text") != "queued" for f in ports.sent)
+    ports.advance(1000)
+    assert len(ports.opened) == 2
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    assert ports.sent[-1]["message"]["text"] == "queued"
+
+
+def test_outbox_and_transcript_survive_a_reload():
+    ctl, ports = live()
+    ctl.on_text(text_from("Outbound", "Welcome", "b1", entity="Bot", sender={"nickname": "Ava"}))
+    ctl.on_close(1006)
+    ctl.submit("unsent")
+    again = Controller(ports)
+    again.boot(PAGE)
+    texts = [r.text for r in ports.view.rows]
+    assert texts == ["Welcome", "unsent"]
+    assert [i["text"] for i in again.outbox] == ["unsent"]
+
+
+def test_bot_and_agent_rows_show_who_wrote():
+    ctl, ports = live()
+    ctl.on_text(text_from("Outbound", "Hi", "b1", entity="Bot", sender={"nickname": "Ava"}))
+    ctl.on_text(text_from("Outbound", "Sam here", "a1", time="2026-01-01T00:00:11.000Z", entity="Human",
+                          sender={"firstName": "Sam", "lastName": "Lee", "image": "https://i/s.png"}))
+    bot, agent = ports.view.rows
+    assert (bot.side, bot.author) == ("bot", "Ava")
+    assert (agent.side, agent.author, agent.avatar) == ("agent", "Sam Lee", "https://i/s.png")
+
+
+def test_rows_are_ordered_by_service_time():
+    ctl, ports = live()
+    ctl.on_text(text_from("Outbound", "second", "m2", time="2026-01-01T00:00:12.000Z"))
+    ctl.on_text(text_from("Outbound", "first", "m1", time="2026-01-01T00:00:11.000Z"))
+    ctl.on_text(text_from("Outbound", "first", "m1", time="2026-01-01T00:00:11.000Z"))  # duplicate delivery
+    assert [r.text for r in ports.view.rows] == ["first", "second"]
+
+
+def test_agent_typing_shows_then_times_out():
+    ctl, ports = live()
+    body = {"type": "Event", "direction": "Outbound", "channel": {"from": {"nickname": "Ava"}},
+            "events": [{"eventType": "Typing", "typing": {"type": "On", "duration": 2000}}]}
+    ctl.on_text(server("StructuredMessage", body))
+    assert ports.view.typing == "Ava is typing…"
+    ports.advance(2100)
+    assert ports.view.typing is None
+
+
+def test_guest_typing_is_throttled_to_once_per_five_seconds():
+    ctl, ports = live()
+    count = len(ports.sent)
+    ctl.composing()
+    ctl.composing()
+    ports.advance(4000)
+    ctl.composing()
+    assert len(ports.sent) == count + 1 and ports.sent[-1]["message"]["events"][0]["eventType"] == "Typing"
+    ports.advance(1500)
+    ctl.composing()
+    assert len(ports.sent) == count + 2
+
+
+def test_read_only_disconnect_disables_the_composer_with_a_notice():
+    ctl, ports = live()
+    ctl.on_text(server("StructuredMessage", {"id": "d1", "type": "Event", "direction": "Outbound",
+                                             "channel": {"time": "2026-01-01T00:00:20.000Z"},
+                                             "metadata": {"readOnly": "true"},
+                                             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}]}))
+    view = ports.view
+    assert not view.composer_enabled and view.status == "Conversation ended"
+    assert view.notice.title == "Conversation ended" and view.notice.button == "Start a new chat"
+    assert view.rows[-1].side == "system"
+    assert ctl.submit("more") is False
+
+
+def test_start_new_after_read_only():
+    ctl, ports = live()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False, "readOnly": True},
+                       kind="response"))
+    ctl.start_new()
+    assert ports.sent[-1]["action"] == "closeSession"
+    ctl.on_text(server("SessionResponse", {"connected": False}, kind="response"))
+    assert ports.sent[-1]["startNew"] is True
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": True}, kind="response"))
+    assert ports.view.composer_enabled and ports.view.notice is None and ports.view.rows == ()
+
+
+def test_missing_settings_file_is_a_plain_notice():
+    ctl, ports = booted({"8765/config.json": (404, None)})
+    assert ports.view.status == "Not connected" and not ports.view.composer_enabled
+    assert "settings file could not be loaded" in ports.view.notice.message
+    assert ports.opened == []
+
+
+def test_foreign_config_is_refused():
+    ports = FakePorts()
+    Controller(ports).boot("http://127.0.0.1:8765/?config=https://evil.example/c.json")
+    assert ports.fetches == [] and ports.view.notice.title == "Chat not set up"
+
+
+def test_refused_handshake_is_diagnosed_and_stops_retrying():
+    ctl, ports = booted()
+    ctl.on_close(1006)
+    assert ctl.conn.state == c.FAILED
+    assert "allowed domains" in ports.view.notice.action
+    ports.advance(60_000)
+    assert len(ports.opened) == 1
+
+
+def test_unreachable_service_keeps_retrying_with_a_notice():
+    ctl, ports = booted({"8765/config.json": (200, SETTINGS)})
+    ctl.on_close(1006)
+    assert ports.view.status == "Reconnecting…" and ports.view.notice.title == "Can't reach the chat service"
+    ports.advance(2000)
+    assert len(ports.opened) == 2
+
+
+def test_online_event_retries_at_once():
+    ctl, ports = live()
+    ctl.on_close(1006)
+    ctl.online()
+    assert len(ports.opened) == 2
+
+
+def test_cleared_conversation_drops_transcript_and_token():
+    ctl, ports = live()
+    ctl.on_text(text_from("Outbound", "Hi", "b1"))
+    ctl.on_text(server("SessionClearedEvent", {}))
+    assert ports.view.rows == () and ports.store["gc-chat:dep-1:token"] == ""
+    assert ports.view.notice.title == "Conversation cleared"
