@@ -167,7 +167,6 @@ class Controller:
         if now < self._next_send_ms:
             return  # typing shares the message rate limit; a real message matters more
         self._typing_sent_ms = now
-        self._next_send_ms = now + SEND_INTERVAL_MS
         self._apply([self.conn.send_typing(self.ports.new_id(), self.ports.now_iso())])
 
     def start_new(self):
@@ -196,7 +195,6 @@ class Controller:
                 self._pump_handle = self.ports.schedule(self._next_send_ms - now, self._pump)
                 return
             item["sent"] = True
-            self._next_send_ms = now + SEND_INTERVAL_MS
             self._apply([self.conn.send_text(item["text"], item["id"], self.ports.now_iso())])
 
     def _find(self, local_id):
@@ -229,6 +227,8 @@ class Controller:
         self.state.set_connection(*status)
 
     def _send(self, out):
+        if out.rated:  # Join, typing and Clear share the message budget with the outbox
+            self._next_send_ms = max(self._next_send_ms, self.ports.now_ms() + SEND_INTERVAL_MS)
         self.ports.send(out.text)
 
     def _open(self, out):

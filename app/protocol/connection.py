@@ -16,7 +16,8 @@ from app.protocol import errors, frames
 from app.protocol import events as ev
 from app.protocol.messages import events_of, parse_message
 
-Send = namedtuple("Send", ["text"])
+# rated: an onMessage frame, which counts toward the service's 2-per-second limit
+Send = namedtuple("Send", ["text", "rated"])
 OpenSocket = namedtuple("OpenSocket", [])
 CloseSocket = namedtuple("CloseSocket", [])
 
@@ -145,7 +146,7 @@ class Connection:
         self._echo_sent_ms = None
         out = self._move("opened")
         if self.state == CONFIGURING:
-            out.append(Send(frames.configure_session(self.token, self.deployment_id, start_new=self._start_new)))
+            out.append(Send(frames.configure_session(self.token, self.deployment_id, start_new=self._start_new), False))
         return out
 
     def socket_closed(self, code, reason, rand, now_ms=0):
@@ -193,31 +194,31 @@ class Connection:
             return []
         if now_ms - self._last_rx_ms >= self.heartbeat_ms:
             self._echo_sent_ms = now_ms
-            return [Send(frames.echo(self.token, HEALTH_CHECK_ID))]
+            return [Send(frames.echo(self.token, HEALTH_CHECK_ID), False)]
         return []
 
     # -- guest actions -----------------------------------------------------------------------
     def send_text(self, text, tracing_id, time, custom_attributes=None):
         self._require_live("a message")
-        return Send(frames.text_message(self.token, text, tracing_id, time, custom_attributes))
+        return Send(frames.text_message(self.token, text, tracing_id, time, custom_attributes), True)
 
     def send_button(self, kind, text, payload, tracing_id, time, originating_message_id=None):
         self._require_live("a reply")
         return Send(frames.button_response(self.token, kind, text, payload, tracing_id, time,
-                                           originating_message_id))
+                                           originating_message_id), True)
 
     def send_typing(self, tracing_id, time):
         self._require_live("typing")
-        return Send(frames.typing(self.token, tracing_id, time))
+        return Send(frames.typing(self.token, tracing_id, time), True)
 
     def request_jwt(self, tracing_id):
         if self.state not in (CONFIGURED, READ_ONLY):
             raise LocalProtocolError("cannot ask for a history token while %s" % self.state)
-        return Send(frames.get_jwt(self.token, tracing_id))
+        return Send(frames.get_jwt(self.token, tracing_id), False)
 
     def clear(self, tracing_id, time):
         self._require_live("clear")
-        return Send(frames.presence_clear(self.token, tracing_id, time))
+        return Send(frames.presence_clear(self.token, tracing_id, time), True)
 
     def start_new(self, new_token=None):
         """Begin a fresh conversation: after read-only with the same token (closeSession, then
@@ -226,7 +227,7 @@ class Connection:
         if self.state in (READ_ONLY, CONFIGURED) and self._opened:
             out = self._move("start_new")
             self._closing_for_new = True
-            return out + [Send(frames.close_session(self.token))]
+            return out + [Send(frames.close_session(self.token), False)]
         if new_token:
             self.token = new_token
             self._start_new = False
@@ -281,7 +282,7 @@ class Connection:
         if body.get("connected") is False:
             if self._closing_for_new:
                 self._closing_for_new = False
-                return [Send(frames.configure_session(self.token, self.deployment_id, start_new=True))]
+                return [Send(frames.configure_session(self.token, self.deployment_id, start_new=True), False)]
             return []
         self.limits = body
         read_only = body.get("readOnly") is True
@@ -294,7 +295,7 @@ class Connection:
         self.backoff.reset()
         out.append(ev.SessionReady(new_session, read_only, body))
         if new_session and self.auto_start and not read_only:
-            out.append(Send(frames.presence_join(self.token, "", self._now_iso)))
+            out.append(Send(frames.presence_join(self.token, "", self._now_iso), True))
         return out
 
     def _on_structured(self, body, tracing_id, frame):

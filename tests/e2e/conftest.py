@@ -34,7 +34,9 @@ new MutationObserver((records) => {
 """
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running on this thread while it is
+# open, which would break later tests that call asyncio.run().
+@pytest.fixture(scope="module")
 def browser():
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as p:

@@ -29,7 +29,18 @@ def live(new_session=True):
     ctl, ports = booted()
     ctl.on_open()
     ctl.on_text(server("SessionResponse", {"connected": True, "newSession": new_session}, kind="response"))
+    ports.advance(500)  # the auto-start Join used this half-second of the message budget
     return ctl, ports
+
+
+def test_join_counts_toward_the_message_budget():
+    ctl, ports = booted()
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": True}, kind="response"))
+    ctl.submit("right away")
+    assert ports.sent[-1]["message"]["type"] == "Event"
+    ports.advance(500)
+    assert ports.sent[-1]["message"]["text"] == "right away"
 
 
 def test_boot_reads_settings_makes_a_token_and_connects():

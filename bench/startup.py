@@ -1,0 +1,102 @@
+"""Median time from navigation to "ready to type", per interpreter, cold and warm, against the
+emulator, with a plain-JavaScript page doing the same start-up as the baseline, in one run.
+
+    .venv/bin/python -m bench.startup [--runs 5]
+
+"Ready to type" = the composer is enabled and the panel says Connected (the SessionResponse has
+arrived), read as performance.now() on the page's own clock. Cold = a fresh browser profile (empty
+disk cache); warm = the same profile loaded again. Servers are the real emulator and proxy on
+loopback; the baseline page is served by a plain static server.
+"""
+import argparse
+import functools
+import http.server
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+
+from playwright.sync_api import sync_playwright
+
+from scripts import stack as stack_mod
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+READY = """() => {
+  const input = document.getElementById('chat-input');
+  const panel = document.getElementById('chat-panel');
+  return input && !input.disabled && panel.dataset.status === 'ok' ? performance.now() : false;
+}"""
+
+
+def _static_server(directory):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _measure(playwright, url, config, profile, route_config):
+    context = playwright.chromium.launch_persistent_context(profile, executable_path=shutil.which("chromium"),
+                                                            args=ARGS, headless=True)
+    try:
+        if route_config:
+            context.route(route_config, lambda route: route.fulfill(
+                status=200, content_type="application/json", body=json.dumps(config)))
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(url)
+        handle = page.wait_for_function(READY, timeout=120_000, polling=5)
+        return float(handle.json_value())
+    finally:
+        context.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator = stack_mod.start_emulator(emulator_port, quiet=True)
+    proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+    static = _static_server(HERE)
+    config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
+              "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
+    page_base = "http://127.0.0.1:%d" % proxy_port
+    static_base = "http://127.0.0.1:%d" % static.server_address[1]
+    with open(os.path.join(HERE, "out-config.json"), "w") as handle:
+        json.dump(config, handle)
+    variants = [
+        ("JavaScript baseline", static_base + "/baseline.html?config=out-config.json", None),
+        ("MicroPython", page_base + "/?runtime=micropython", page_base + "/config.json"),
+        ("Pyodide", page_base + "/?runtime=pyodide", page_base + "/config.json"),
+    ]
+    results = {}
+    try:
+        with sync_playwright() as p:
+            for name, url, route in variants:
+                cold, warm = [], []
+                for _ in range(args.runs):
+                    profile = tempfile.mkdtemp(prefix="bench-profile-")
+                    try:
+                        cold.append(_measure(p, url, config, profile, route))
+                        warm.append(_measure(p, url, config, profile, route))
+                    finally:
+                        shutil.rmtree(profile, ignore_errors=True)
+                results[name] = (cold, warm)
+                print("%-20s cold median %7.0f ms (min %5.0f, max %5.0f)   warm median %7.0f ms (min %5.0f, max %5.0f)"
+                      % (name, statistics.median(cold), min(cold), max(cold),
+                         statistics.median(warm), min(warm), max(warm)), flush=True)
+    finally:
+        static.shutdown()
+        stack_mod.stop(proxy)
+        stack_mod.stop(emulator)
+        os.remove(os.path.join(HERE, "out-config.json"))
+    return results
+
+
+if __name__ == "__main__":
+    main()

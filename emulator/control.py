@@ -1,0 +1,218 @@
+"""The control API under `/_emulator/` and the agent console at `/agent`.
+
+Not part of any real region: tests and the console use it to play the agent, inspect what
+crossed the socket, and reset state. JSON in and out; errors use the Platform error body.
+"""
+import json
+import pathlib
+
+from starlette.responses import HTMLResponse
+
+from . import conversation
+from .deployments import Deployment
+from .rest import JSONResponse, platform_error
+
+CONSOLE_HTML = pathlib.Path(__file__).with_name("console.html")
+
+
+async def _json_body(request):
+    """The request's JSON object ({} when empty); raises ValueError for anything else."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise ValueError("body is nested too deeply")
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
+
+
+def _bad_request(message):
+    return platform_error(400, "bad.request", message)
+
+
+def _session_or_404(request):
+    session = request.app.state.region.session_for(request.path_params["token"])
+    if session is None:
+        return None, platform_error(404, "not.found", "No session with that token.")
+    return session, None
+
+
+async def reset(request):
+    try:
+        body = await _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    await request.app.state.region.reset(deployments=body.get("deployments") is True)
+    return JSONResponse({"ok": True})
+
+
+async def list_frames(request):
+    return JSONResponse({"frames": request.app.state.region.frames})
+
+
+async def list_sessions(request):
+    sessions = request.app.state.region.sessions.values()
+    return JSONResponse({"sessions": [s.summary() for s in sessions]})
+
+
+async def get_session(request):
+    session, error = _session_or_404(request)
+    return error or JSONResponse(session.detail())
+
+
+def _text_of(body):
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text (a non-empty string) is required")
+    content = body.get("content")
+    if content is not None and not (isinstance(content, list) and all(isinstance(c, dict) for c in content)):
+        raise ValueError("content must be a list of objects")
+    return text, content
+
+
+async def agent_join(request):
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    try:
+        body = await _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    fields = {key: body.get(key) for key in ("firstName", "lastName", "nickname", "image")}
+    if not isinstance(fields["firstName"], str) or not fields["firstName"].strip():
+        return _bad_request("firstName (a non-empty string) is required")
+    if any(v is not None and not isinstance(v, str) for v in fields.values()):
+        return _bad_request("lastName, nickname and image must be strings")
+    if session.read_only:
+        return platform_error(409, "conflict", "The conversation is read-only.")
+    agent = conversation.agent_join(session, fields["firstName"].strip(), fields["lastName"], fields["nickname"],
+                                    fields["image"])
+    return JSONResponse({"agent": agent, "session": session.summary()})
+
+
+async def agent_typing(request):
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    if session.read_only:
+        return platform_error(409, "conflict", "The conversation is read-only.")
+    await conversation.typing(request.app.state.region, session)
+    return JSONResponse({"ok": True, "by": "Human" if session.agent else "Bot"})
+
+
+async def agent_say(request):
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    try:
+        text, content = _text_of(await _json_body(request))
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    if session.read_only:
+        return platform_error(409, "conflict", "The conversation is read-only.")
+    if not session.agent:
+        return platform_error(409, "conflict", "No agent has joined this session; join first.")
+    body = await conversation.agent_say(request.app.state.region, session, text, content)
+    return JSONResponse({"message": body})
+
+
+async def bot_say(request):
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    try:
+        text, content = _text_of(await _json_body(request))
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    if session.read_only:
+        return platform_error(409, "conflict", "The conversation is read-only.")
+    body = await conversation.bot_say(request.app.state.region, session, text, content)
+    return JSONResponse({"message": body})
+
+
+async def disconnect(request):
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    try:
+        body = await _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    read_only = body.get("readOnly")
+    if read_only is not None and not isinstance(read_only, bool):
+        return _bad_request("readOnly must be a boolean")
+    if session.read_only:
+        return platform_error(409, "conflict", "The conversation is already read-only.")
+    message = await conversation.disconnect(request.app.state.region, session, read_only)
+    return JSONResponse({"message": message, "session": session.summary()})
+
+
+async def expire(request):
+    """Expire the session now: its sockets get SessionExpiredEvent and leave it (they stay open)."""
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    await conversation.expire(request.app.state.region, session)
+    return JSONResponse({"ok": True})
+
+
+def _sendable_close_code(code):
+    if not isinstance(code, int) or isinstance(code, bool):
+        return False
+    # 1004-1006 are reserved / never sent on the wire; 3000-4999 are for applications.
+    return code in (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014) or 3000 <= code <= 4999
+
+
+async def drop(request):
+    """Close every socket of the session without any frame (a network drop or a server restart);
+    the session stays, so the client can reconnect and resume."""
+    session, error = _session_or_404(request)
+    if error:
+        return error
+    try:
+        body = await _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    code = body.get("code", 1012)
+    if not _sendable_close_code(code):
+        return _bad_request("code must be a WebSocket close code a server may send")
+    dropped = len(session.connections)
+    for connection in list(session.connections):
+        session.connections.remove(connection)
+        await connection.close(code, "dropped by the emulator")
+    return JSONResponse({"dropped": dropped})
+
+
+async def patch_deployment(request):
+    """Patch a deployment's settings; `{"create": true, ...}` adds a new one with defaults."""
+    region = request.app.state.region
+    deployment_id = request.path_params["deployment_id"]
+    try:
+        body = await _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    create = body.pop("create", False) is True
+    deployment = region.deployments.get(deployment_id)
+    if deployment is None and not create:
+        return platform_error(404, "not.found", "Deployment not found (send \"create\": true to add one).")
+    target = deployment or Deployment(deployment_id, bot_delay_seconds=region.default_bot_delay)
+    try:
+        target.patch(body)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    region.deployments[deployment_id] = target
+    return JSONResponse(target.settings())
+
+
+async def get_deployment(request):
+    deployment = request.app.state.region.deployments.get(request.path_params["deployment_id"])
+    if deployment is None:
+        return platform_error(404, "not.found", "Deployment not found.")
+    return JSONResponse(deployment.settings())
+
+
+async def console(request):
+    return HTMLResponse(CONSOLE_HTML.read_text(encoding="utf-8"), headers={"Cache-Control": "no-store"})

@@ -1,0 +1,66 @@
+"""Guest sessions: one per client-generated token, holding its conversation.
+
+A session outlives sockets (resume = same token from a new socket) and keeps the transcript
+the history REST call and the control API read. A "conversation" is what `startNew` replaces.
+"""
+import asyncio
+import time
+
+from . import frames
+
+
+class Session:
+    def __init__(self, token, deployment):
+        self.token = token
+        self.deployment_id = deployment.id
+        self.created = time.time()
+        self.connections = []  # oldest first: the socket limit evicts from the front
+        self.inbound = []  # client frames as received (parsed JSON, or the raw text)
+        self.outbound = []  # server frames sent for this token
+        self.custom_attributes = {}
+        self.recent_messages = []  # monotonic times of accepted onMessage, for the rate limit
+        self.guest_typing_at = None
+        self.bot_lock = asyncio.Lock()  # bot turns of one session never interleave
+        self.touch(deployment)
+        self.new_conversation()
+
+    def new_conversation(self):
+        self.conversation_id = frames.new_id()
+        self.transcript = []
+        self.read_only = False
+        self.agent = None
+        self.waiting_for_agent = False
+        self.greeted = False
+        self.joined = False
+
+    def touch(self, deployment):
+        """Activity pushes the inactivity expiry forward (reference §3.7)."""
+        self.duration_seconds = deployment.session_duration_seconds
+        self.expiration_date = int(time.time()) + self.duration_seconds
+
+    @property
+    def expired(self):
+        return time.time() >= self.expiration_date
+
+    def summary(self):
+        return {
+            "token": self.token,
+            "deploymentId": self.deployment_id,
+            "conversationId": self.conversation_id,
+            "sockets": len(self.connections),
+            "readOnly": self.read_only,
+            "agent": dict(self.agent) if self.agent else None,
+            "waitingForAgent": self.waiting_for_agent,
+            "guestTyping": self.guest_typing_at is not None and time.monotonic() - self.guest_typing_at < 5,
+            "messages": len(self.transcript),
+            "created": frames.iso_now(self.created),
+            "expirationDate": self.expiration_date,
+        }
+
+    def detail(self):
+        return self.summary() | {
+            "customAttributes": dict(self.custom_attributes),
+            "inbound": list(self.inbound),
+            "outbound": list(self.outbound),
+            "transcript": list(self.transcript),
+        }
