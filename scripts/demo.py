@@ -15,6 +15,9 @@ EMULATOR_PORT = 8766
 
 def main():
     emulator = proxy = None
+    # Ctrl-C must stop both servers even when a parent shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         emulator = start_emulator(EMULATOR_PORT, quiet=True)
         proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True)
@@ -24,7 +27,6 @@ def main():
         print("  (agent console: http://127.0.0.1:%d/agent  ·  Pyodide instead of MicroPython: add ?runtime=pyodide)"
               % EMULATOR_PORT)
         print("  Press Ctrl-C to stop.", flush=True)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while emulator.poll() is None and proxy.poll() is None:
             time.sleep(0.5)
         print("a server stopped unexpectedly; shutting down", file=sys.stderr)
