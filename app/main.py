@@ -39,6 +39,8 @@ def main():
     field.addEventListener("input", create_proxy(guarded(lambda e: controller.composing(), _show_crash)))
     document.getElementById("chat-notice-button").addEventListener(
         "click", create_proxy(guarded(lambda e: controller.start_new(), _show_crash)))
+    document.getElementById("chat-earlier").addEventListener(
+        "click", create_proxy(guarded(lambda e: controller.load_earlier(), _show_crash)))
     js.window.addEventListener("online", create_proxy(guarded(lambda e: controller.online(), _show_crash)))
     document.documentElement.setAttribute("data-chat-python", "ready")
     controller.boot(str(js.window.location.href))

@@ -28,7 +28,7 @@ def test_both_pyscript_configs_list_every_app_module():
     wanted = {"./" + str(p.relative_to(ROOT)) for p in _py(APP) if p.name != "main.py"}
     for name in ("pyscript.toml", "pyscript.pyodide.toml"):
         files = tomllib.loads((ROOT / name).read_text())["files"]
-        assert set(files) == wanted, name
+        assert set(files) == wanted, name + " is out of date: run python -m scripts.sync_pyscript_files"
         assert all(files[k] == k for k in files), name
 
 

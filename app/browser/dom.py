@@ -26,6 +26,7 @@ class PanelRenderer:
         self.input = document.getElementById("chat-input")
         self.send = document.getElementById("chat-send")
         self.notice_button = document.getElementById("chat-notice-button")
+        self.earlier = document.getElementById("chat-earlier")
         self._nodes = {}  # row key -> <li>
         self._rows = {}  # row key -> the Row last drawn
         self._order = []
@@ -47,6 +48,8 @@ class PanelRenderer:
         if last is None or last.wait != view.wait:
             self.wait.textContent = view.wait
             self.wait.hidden = not view.wait
+        if last is None or last.earlier != view.earlier:
+            self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
             self._notice(view.notice)
         if last is None or last.rows != view.rows:

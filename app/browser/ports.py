@@ -133,13 +133,19 @@ class BrowserPorts:
             pass  # storage full or blocked: the chat still works, it just won't resume
 
     # -- network ----------------------------------------------------------------------------
-    def fetch_json(self, url, on_done):
-        asyncio.create_task(self._fetch(url, on_done))
+    def epoch_s(self):
+        return float(js.Date.now()) / 1000.0
 
-    async def _fetch(self, url, on_done):
+    def fetch_json(self, url, on_done, headers=None):
+        asyncio.create_task(self._fetch(url, on_done, headers))
+
+    async def _fetch(self, url, on_done, headers):
         status, data = 0, None
         try:
-            response = await fetch(url, cache="no-cache")
+            if headers:
+                response = await fetch(url, cache="no-cache", headers=headers)
+            else:
+                response = await fetch(url, cache="no-cache")
             status = int(response.status)
             if status == 200:
                 data = await response.json()

@@ -8,10 +8,12 @@ guest typing throttling, and what each event means for the panel.
 import json
 
 from app.chat import settings as settings_mod
+from app.chat.history import HistoryPolicy
 from app.chat.transcript import ChatState, Row
 from app.protocol import connection as conn_mod
 from app.protocol import errors
 from app.protocol import events as ev
+from app.protocol import history as history_mod
 
 SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
@@ -32,7 +34,8 @@ class Ports:
     def random(self): raise NotImplementedError  # a float in [0, 1)
     def load(self, key): raise NotImplementedError  # str or None
     def save(self, key, value): raise NotImplementedError
-    def fetch_json(self, url, on_done): raise NotImplementedError  # on_done(status, data); status 0: failed
+    def fetch_json(self, url, on_done, headers=None): raise NotImplementedError  # on_done(status, data); 0: failed
+    def epoch_s(self): raise NotImplementedError  # wall-clock seconds (JWT and session expiry are in epoch s)
     def render(self, view): raise NotImplementedError
 
 
@@ -56,7 +59,13 @@ class Controller:
         self.conn = None
         self.state = ChatState()
         self.deployment = {}  # the deployment's public config.json
-        self.outbox = []  # [{"id", "text", "sent": bool}] in send order
+        # [{"id", "text", "sent": in flight on this socket, "attempted": ever sent}] in send order
+        self.outbox = []
+        self.history = HistoryPolicy()
+        self._holding = False  # attempted sends wait for history to say whether they arrived
+        self._history_found = []  # guest messages seen in the current catch-up
+        self._after_jwt = None  # what to do once getJwt answers
+        self._jwt_retried = False
         self._next_send_ms = 0
         self._pump_handle = None
         self._retry_handle = None
@@ -101,7 +110,9 @@ class Controller:
         rows = _loads(self.ports.load(self._key + ":transcript"), [])
         self.state = ChatState(rows if isinstance(rows, list) else [])
         outbox = _loads(self.ports.load(self._key + ":outbox"), [])
-        self.outbox = [dict(item, sent=False) for item in outbox if isinstance(item, dict) and item.get("id")]
+        self.outbox = [{"id": item["id"], "text": item.get("text", ""), "sent": False,
+                        "attempted": bool(item.get("attempted"))}
+                       for item in outbox if isinstance(item, dict) and item.get("id")]
         self.conn = conn_mod.Connection(self.settings.deployment_id, token)
 
     def _on_deployment(self, status, data):
@@ -147,7 +158,7 @@ class Controller:
         if not text or self.conn is None or not self.state.composer_enabled:
             return False
         local_id = self.ports.new_id()
-        self.outbox.append({"id": local_id, "text": text, "sent": False})
+        self.outbox.append({"id": local_id, "text": text, "sent": False, "attempted": False})
         self.state.put(Row(local_id, "guest", "You", "", text, "pending", "", ""))
         self._persist()
         self._pump()
@@ -185,7 +196,7 @@ class Controller:
     # -- outbox -----------------------------------------------------------------------------
     def _pump(self):
         self._pump_handle = None
-        if not self.conn.can_send:
+        if not self.conn.can_send or self._holding:
             return
         now = self.ports.now_ms()
         for item in self.outbox:
@@ -195,6 +206,7 @@ class Controller:
                 self._pump_handle = self.ports.schedule(self._next_send_ms - now, self._pump)
                 return
             item["sent"] = True
+            item["attempted"] = True
             self._apply([self.conn.send_text(item["text"], item["id"], self.ports.now_iso())])
 
     def _find(self, local_id):
@@ -244,27 +256,112 @@ class Controller:
 
     def _ready(self, out):
         for item in self.outbox:
-            item["sent"] = False  # unconfirmed sends go again after a reconnect
+            item["sent"] = False
+        # A send whose echo never came may or may not have reached the service: history decides.
+        self._holding = any(item["attempted"] for item in self.outbox)
         if out.read_only:
             self._ended_notice(True)
+        self._sync_history()
         self._pump()
 
     def _message(self, out):
         message = out.message
         if message.direction == "Inbound":
             return self._confirm(message)
-        if not message.text and not message.content:
+        row = _row_for(message, self.ports.new_id)
+        if row is not None:
+            self.state.stop_typing()
+            self.state.put(row)
+
+    # -- history ----------------------------------------------------------------------------
+    def _sync_history(self):
+        """Fill what the socket missed: page back from the newest until we meet known messages."""
+        self.history.start_catch_up()
+        self._history_found = []
+        self._with_jwt(lambda: self._fetch_page(1, True))
+
+    def load_earlier(self):
+        if self.history.has_earlier and self.conn is not None:
+            self._with_jwt(lambda: self._fetch_page(self.history.oldest_page + 1, False))
+
+    def _with_jwt(self, then):
+        if self.history.jwt_valid(self.ports.epoch_s()):
+            return then()
+        if self.conn.state not in (conn_mod.CONFIGURED, conn_mod.READ_ONLY):
+            return self._release_hold()
+        self._after_jwt = then
+        self._apply([self.conn.request_jwt(self.ports.new_id())])
+
+    def _jwt(self, out):
+        self.history.set_jwt(out.jwt, out.expires_at_s)
+        then, self._after_jwt = self._after_jwt, None
+        if then is not None:
+            then()
+
+    def _fetch_page(self, page_number, catch_up):
+        wait = self.history.wait_ms(self.ports.now_ms())
+        if wait:
+            self.ports.schedule(wait, lambda: self._fetch_page(page_number, catch_up))
             return
-        side = "bot" if message.entity == "Bot" else "agent"
-        sender = message.sender
-        author = sender.name if sender and sender.name else ("Assistant" if side == "bot" else "Agent")
-        note = ""
-        if message.content:
-            kinds = [c.kind for c in message.content]
-            note = "Also sent: " + ", ".join(kinds) + " (not shown)"
-        self.state.stop_typing()
-        self.state.put(Row(message.id or self.ports.new_id(), side, author, sender.image if sender else "",
-                           message.text, "", message.time, note))
+        self.history.note_fetch(self.ports.now_ms())
+        url = history_mod.history_url(self.settings.api_base_url, page_number)
+        self.ports.fetch_json(url, lambda status, data: self._on_page(status, data, page_number, catch_up),
+                              history_mod.auth_headers(self.history.jwt))
+
+    def _on_page(self, status, data, page_number, catch_up):
+        if status == 401:
+            self.history.drop_jwt()  # expired early or revoked: one fresh token, then give up
+            if not self._jwt_retried:
+                self._jwt_retried = True
+                return self._with_jwt(lambda: self._fetch_page(page_number, catch_up))
+        self._jwt_retried = False
+        if status != 200:
+            return self._release_hold()
+        messages, number, count = history_mod.parse_page(data)
+        overlapped = False
+        for message in messages:
+            if message.id and self.state.has(message.id):
+                overlapped = True
+            if message.direction == "Inbound":
+                if message.kind != "Event":
+                    self._history_found.append(message)
+                continue
+            row = _row_for(message, self.ports.new_id)
+            if row is not None and not self.state.has(row.key):
+                self.state.put(row)
+        self.history.page_loaded(number or page_number, count)
+        if catch_up and self.history.more_to_catch_up(overlapped, number or page_number, count):
+            self._fetch_page(page_number + 1, True)
+        else:
+            self._reconcile()
+        self.state.has_earlier = self.history.has_earlier
+        self._persist()
+        self.render()
+
+    def _reconcile(self):
+        """Guest messages in history: confirm our attempted sends that did arrive, show the rest."""
+        claimed = set(k for k in self.state.rows)
+        for message in self._history_found:
+            if message.id in claimed:
+                continue
+            item = None
+            for candidate in self.outbox:
+                if candidate["attempted"] and candidate["text"] == message.text:
+                    item = candidate
+                    break
+            claimed.add(message.id)
+            if item is not None:
+                self._confirm(ev.Message(message.id, message.direction, message.kind, message.text, message.time,
+                                         None, "", item["id"], (), {}))
+            else:
+                self.state.put(Row(message.id, "guest", "You", "", message.text, "sent", message.time, ""))
+        self._history_found = []
+        self._release_hold()
+
+    def _release_hold(self):
+        if self._holding:
+            self._holding = False
+            self._pump()
 
     def _typing(self, out):
         name = out.sender.name if out.sender and out.sender.name else None
@@ -336,7 +433,8 @@ class Controller:
         if self.settings is None:
             return
         self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
-        self.ports.save(self._key + ":outbox", json.dumps([{"id": i["id"], "text": i["text"]} for i in self.outbox]))
+        self.ports.save(self._key + ":outbox", json.dumps(
+            [{"id": i["id"], "text": i["text"], "attempted": i["attempted"]} for i in self.outbox]))
 
     def render(self):
         self.ports.render(self.state.view(self.ports.now_ms()))
@@ -353,11 +451,26 @@ _OUTPUTS = {
     "ConversationEnded": Controller._ended,
     "ErrorReported": Controller._error,
     "RateLimited": Controller._rate_limited,
+    "JwtIssued": Controller._jwt,
     "ReconnectScheduled": Controller._reconnect,
     "HandshakeFailed": Controller._handshake_failed,
     "SessionCleared": Controller._cleared,
     "SessionExpired": Controller._expired,
 }
+
+
+def _row_for(message, new_id):
+    """The transcript row for an agent or bot message (live or from history), or None."""
+    if message.kind == "Event" or (not message.text and not message.content):
+        return None
+    side = "bot" if message.entity == "Bot" else "agent"
+    sender = message.sender
+    author = sender.name if sender and sender.name else ("Assistant" if side == "bot" else "Agent")
+    note = ""
+    if message.content:
+        note = "Also sent: " + ", ".join([c.kind for c in message.content]) + " (not shown)"
+    return Row(message.id or new_id(), side, author, sender.image if sender else "", message.text, "",
+               message.time, note)
 
 
 def _loads(text, default):

@@ -11,7 +11,7 @@ Row = namedtuple("Row", ["key", "side", "author", "avatar", "text", "status", "t
 Notice = namedtuple("Notice", ["title", "message", "action", "kind", "button"])
 View = namedtuple(
     "View",
-    ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait"],
+    ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier"],
 )
 
 MAX_ROWS = 500  # kept in storage; older rows come back from history
@@ -42,6 +42,7 @@ class ChatState:
         self.composer_hint = "Connecting…"
         self.notice = None
         self.wait = ""
+        self.has_earlier = False  # older history pages exist
         self.typing_name = None
         self.typing_until = 0
         self.guest_has_written = any(r.side == "guest" for r in self.rows.values())
@@ -117,4 +118,4 @@ class ChatState:
         if self.typing_until and now_ms < self.typing_until:
             typing = (self.typing_name or "Agent") + " is typing…"
         return View(self.status, self.status_kind, tuple(self.ordered()), typing, self.composer_enabled,
-                    self.composer_hint, self.notice, "" if self.guest_has_written else self.wait)
+                    self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier)

@@ -72,11 +72,16 @@ class FakePorts:
         self.store[key] = value
 
     # network
-    def fetch_json(self, url, on_done):
+    def epoch_s(self):
+        return 1_800_000_000 + self.now / 1000.0
+
+    def fetch_json(self, url, on_done, headers=None):
         self.fetches.append(url)
+        self.headers = headers
         for suffix in self.responses:
-            if url.endswith(suffix):
-                status, data = self.responses[suffix]
+            if url.endswith(suffix) or (suffix.startswith("?") and suffix in url):
+                answer = self.responses[suffix]
+                status, data = answer(url, headers) if callable(answer) else answer
                 on_done(status, data)
                 return
         on_done(0, None)

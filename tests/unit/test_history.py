@@ -1,0 +1,169 @@
+"""Gap-free history after (re)configure, and no double sends. Portable."""
+from app.chat.controller import Controller
+from app.protocol import history as h
+from tests.unit.fakes import FakePorts, server, text_from
+from tests.unit.test_controller import DEPLOYMENT, PAGE, SETTINGS
+
+T0 = "2026-01-01T00:00:"
+
+
+def entity(msg_id, text, direction="Outbound", second=10, entity_kind="Bot"):
+    return {"id": msg_id, "type": "Text", "text": text, "direction": direction,
+            "channel": {"time": T0 + "%02d.000Z" % second}, "originatingEntity": entity_kind}
+
+
+class FakeHistory:
+    """Pages newest first, like the service."""
+
+    def __init__(self, entities, page_size=25):
+        self.entities = list(entities)  # oldest first
+        self.page_size = page_size
+        self.calls = []
+        self.status = 200
+
+    def __call__(self, url, headers):
+        page = int(url.split("pageNumber=")[1])
+        self.calls.append((page, headers))
+        if self.status != 200:
+            return self.status, None
+        newest = list(reversed(self.entities))
+        chunk = newest[(page - 1) * self.page_size: page * self.page_size]
+        count = (len(newest) + self.page_size - 1) // self.page_size
+        return 200, {"entities": chunk, "pageSize": self.page_size, "pageNumber": page,
+                     "total": len(newest), "pageCount": count}
+
+
+def setup(history):
+    ports = FakePorts({"/deployments/dep-1/config.json": (200, DEPLOYMENT), "8765/config.json": (200, SETTINGS),
+                       "?pageSize=": history})
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    ctl.on_open()
+    return ctl, ports
+
+
+def configure(ctl, ports, new=False):
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": new}, kind="response"))
+    jwt_requests = [f for f in ports.sent if f["action"] == "getJwt"]
+    if jwt_requests:
+        ctl.on_text(server("JwtResponse", {"jwt": "jwt-1", "exp": ports.epoch_s() + 900}, kind="response",
+                           tracing_id=jwt_requests[-1]["tracingId"]))
+
+
+def test_history_url_and_page_parsing():
+    assert h.history_url("https://api.x", 2) == "https://api.x/api/v2/webmessaging/messages?pageSize=25&pageNumber=2"
+    messages, number, count = h.parse_page({"entities": [entity("b", "2"), entity("a", "1")], "pageNumber": 1,
+                                            "pageCount": 3})
+    assert [m.id for m in messages] == ["a", "b"] and (number, count) == (1, 3)
+    assert h.parse_page("junk") == ([], 0, 0)
+    assert h.parse_page({"entities": [1, None]})[0] == []
+
+
+def test_after_configure_history_fills_what_the_socket_missed():
+    history = FakeHistory([entity("m1", "Hello"), entity("m2", "Sent while you were away", second=20)])
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    assert history.calls[0] == (1, {"Authorization": "bearer jwt-1"})
+    assert [r.text for r in ports.view.rows] == ["Hello", "Sent while you were away"]
+
+
+def test_pages_back_until_it_overlaps_known_messages():
+    entities = [entity("m%02d" % i, "msg %d" % i, second=i) for i in range(60)]
+    history = FakeHistory(entities, page_size=10)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    assert [c[0] for c in history.calls] == [1, 2, 3, 4]  # catch-up stops at its page limit
+    assert ports.view.earlier is True
+    history.entities.append(entity("new", "newer", second=59))
+    ports.advance(1000)
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    configure(ctl, ports)
+    assert [c[0] for c in history.calls][4:] == [1]  # page 1 overlapped what was shown
+    assert ports.view.rows[-1].text == "newer"
+
+
+def test_load_earlier_fetches_the_next_older_page():
+    entities = [entity("m%02d" % i, "msg %d" % i, second=i) for i in range(30)]
+    history = FakeHistory(entities, page_size=5)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    loaded = len(ports.view.rows)
+    ctl.load_earlier()
+    assert history.calls[-1][0] == 5 and len(ports.view.rows) == loaded + 5
+    assert ports.view.rows[0].text == "msg 5"
+
+
+def test_an_attempted_send_found_in_history_is_not_sent_again():
+    history = FakeHistory([entity("b1", "Hi", second=1)])
+    ctl, ports = setup(history)
+    configure(ctl, ports, new=True)
+    ports.advance(600)
+    ctl.submit("did this arrive?")
+    ports.advance(10)
+    ctl.on_close(1006)  # dropped before the echo
+    history.entities.append(entity("g1", "did this arrive?", direction="Inbound", second=30, entity_kind=""))
+    ports.advance(2000)
+    ctl.on_open()
+    configure(ctl, ports)
+    ports.advance(2000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+    assert texts.count("did this arrive?") == 1
+    row = [r for r in ports.view.rows if r.side == "guest"]
+    assert [(r.key, r.status) for r in row] == [("g1", "sent")] and ctl.outbox == []
+
+
+def test_an_attempted_send_missing_from_history_goes_again_once():
+    history = FakeHistory([entity("b1", "Hi", second=1)])
+    ctl, ports = setup(history)
+    configure(ctl, ports, new=True)
+    ports.advance(600)
+    ctl.submit("lost in transit")
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    configure(ctl, ports)
+    ports.advance(2000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+    assert texts.count("lost in transit") == 2
+    assert [r.status for r in ports.view.rows if r.side == "guest"] == ["pending"]
+
+
+def test_history_failure_releases_held_sends():
+    history = FakeHistory([])
+    history.status = 500
+    ctl, ports = setup(history)
+    configure(ctl, ports, new=True)
+    ports.advance(600)
+    ctl.submit("x")
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    configure(ctl, ports)
+    ports.advance(1000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+    assert texts.count("x") == 2  # at least once beats never
+
+
+def test_expired_history_token_is_replaced_once():
+    history = FakeHistory([entity("m1", "Hello")])
+    ctl, ports = setup(history)
+    history.status = 401
+    configure(ctl, ports)
+    assert [f["action"] for f in ports.sent].count("getJwt") == 2
+    history.status = 200
+    ctl.on_text(server("JwtResponse", {"jwt": "jwt-2", "exp": ports.epoch_s() + 900}, kind="response"))
+    assert history.calls[-1][1] == {"Authorization": "bearer jwt-2"}
+    assert [r.text for r in ports.view.rows] == ["Hello"]
+
+
+def test_history_fetches_stay_within_ten_a_minute():
+    history = FakeHistory([entity("m%02d" % i, "m", second=i % 60) for i in range(300)], page_size=5)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for _ in range(10):
+        ctl.load_earlier()
+    assert len(history.calls) == 10
+    ports.advance(61_000)
+    assert len(history.calls) == 14
