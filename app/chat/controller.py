@@ -17,7 +17,8 @@ from app.protocol import history as history_mod
 
 SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
-TICK_MS = 5000  # heartbeat check period
+TICK_MS = 5000  # heartbeat and expiry check period
+EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
 
 
 class Ports:
@@ -65,6 +66,8 @@ class Controller:
         self._holding = False  # attempted sends wait for history to say whether they arrived
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
+        self._expires_s = None  # the session's expirationDate (epoch s), when the service gave one
+        self._duration_s = None  # seconds of inactivity before expiry
         self._jwt_retried = False
         self._next_send_ms = 0
         self._pump_handle = None
@@ -150,7 +153,28 @@ class Controller:
         if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
             return
         self._apply(self.conn.tick(self.ports.now_ms(), self.ports.random()))
+        self._check_expiry()
         self.ports.schedule(TICK_MS, self._tick)
+
+    def _session_timing(self, duration_s, expires_s):
+        if isinstance(duration_s, (int, float)) and duration_s > 0:
+            self._duration_s = duration_s
+        if isinstance(expires_s, (int, float)) and expires_s > 0:
+            self._expires_s = expires_s
+            if self.state.notice is not None and self.state.notice.kind == "expiry":
+                self.state.clear_notice()
+            self._check_expiry()
+
+    def _check_expiry(self):
+        if self._expires_s is None or self.conn.state != conn_mod.CONFIGURED:
+            return
+        left = self._expires_s - self.ports.epoch_s()
+        if 0 < left <= EXPIRY_NOTICE_S:
+            minutes = int((left + 59) // 60)
+            self.state.show_notice("Still there?", "This chat will close in %d minute%s if there is no activity."
+                                   % (minutes, "" if minutes == 1 else "s"), "Send a message to keep it open.",
+                                   "expiry")
+            self.render()
 
     # -- guest actions ----------------------------------------------------------------------
     def submit(self, text):
@@ -218,6 +242,8 @@ class Controller:
     def _confirm(self, message):
         item = self._find(message.tracing_id) if message.tracing_id else None
         row = Row(message.id or message.tracing_id, "guest", "You", "", message.text, "sent", message.time, "")
+        if self._duration_s:  # activity pushes the session's expiry forward
+            self._session_timing(None, self.ports.epoch_s() + self._duration_s)
         if item is not None:
             self.outbox.remove(item)
             self.state.replace_key(item["id"], row)
@@ -259,6 +285,7 @@ class Controller:
             item["sent"] = False
         # A send whose echo never came may or may not have reached the service: history decides.
         self._holding = any(item["attempted"] for item in self.outbox)
+        self._session_timing(out.limits.get("durationSeconds"), out.limits.get("expirationDate"))
         if out.read_only:
             self._ended_notice(True)
         self._sync_history()
@@ -363,6 +390,9 @@ class Controller:
             self._holding = False
             self._pump()
 
+    def _health(self, out):
+        self._session_timing(out.duration_seconds, out.expiration_s)
+
     def _typing(self, out):
         name = out.sender.name if out.sender and out.sender.name else None
         self.state.agent_typing(name, self.ports.now_ms() + out.duration_ms)
@@ -452,6 +482,7 @@ _OUTPUTS = {
     "ErrorReported": Controller._error,
     "RateLimited": Controller._rate_limited,
     "JwtIssued": Controller._jwt,
+    "HealthChecked": Controller._health,
     "ReconnectScheduled": Controller._reconnect,
     "HandshakeFailed": Controller._handshake_failed,
     "SessionCleared": Controller._cleared,

@@ -216,6 +216,25 @@ class Connection:
             raise LocalProtocolError("cannot ask for a history token while %s" % self.state)
         return Send(frames.get_jwt(self.token, tracing_id), False)
 
+    def request_upload(self, attachment_id, file_name, file_type, file_size, file_md5, tracing_id):
+        self._require_live("a file")
+        return Send(frames.request_upload(self.token, attachment_id, file_name, file_type, file_size, file_md5,
+                                          tracing_id), False)
+
+    def request_download(self, attachment_id, tracing_id):
+        if self.state not in (CONFIGURED, READ_ONLY):
+            raise LocalProtocolError("cannot refresh a file link while %s" % self.state)
+        return Send(frames.request_download(self.token, attachment_id, tracing_id), False)
+
+    def delete_attachment(self, attachment_id, tracing_id):
+        self._require_live("a file deletion")
+        return Send(frames.delete_attachment(self.token, attachment_id, tracing_id), False)
+
+    def send_attachments(self, text, attachments, tracing_id, time):
+        """Send uploaded files (attachment id, mediaType pairs) with an optional caption."""
+        self._require_live("a message")
+        return Send(frames.text_message(self.token, text, tracing_id, time, None, attachments), True)
+
     def clear(self, tracing_id, time):
         self._require_live("clear")
         return Send(frames.presence_clear(self.token, tracing_id, time), True)
@@ -258,7 +277,7 @@ class Connection:
             retry = body.get("retryAfter") if isinstance(body, dict) else None
             seconds = retry if isinstance(retry, (int, float)) and retry > 0 else 1
             return [ev.RateLimited(int(seconds * 1000), tracing_id)]
-        if cls == "string" or code >= 300:
+        if cls == "string" or (code >= 300 and cls not in _HANDLERS):
             return self._on_error(code, body, tracing_id)
         handler = _HANDLERS.get(cls)
         if handler is None:
@@ -321,6 +340,8 @@ class Connection:
                 out.append(ev.ConversationEnded(read_only, message.id, message.time))
             elif kind == "Presence" and sub == "Join" and not outbound:
                 out.append(ev.AutoStarted())
+            elif kind == "Presence" and sub == "SignIn":
+                out.append(ev.SignedIn(message.sender))
             elif kind in ("Typing", "Presence") and not outbound:
                 pass  # echoes of our own typing/clear: nothing to show
             else:
@@ -347,8 +368,25 @@ class Connection:
     def _on_logout(self, body, tracing_id, frame):
         return self._move("logged_out") + [ev.LoggedOut(), CloseSocket()]
 
+    def _on_presigned(self, body, tracing_id, frame):
+        headers = body.get("headers") if isinstance(body.get("headers"), dict) else {}
+        return [ev.UploadReady(str(body.get("attachmentId") or ""), str(body.get("url") or ""), headers, tracing_id)]
+
+    def _on_uploaded(self, body, tracing_id, frame):
+        return [ev.UploadSucceeded(str(body.get("attachmentId") or ""), str(body.get("downloadUrl") or ""))]
+
+    def _on_upload_failed(self, body, tracing_id, frame):
+        code = body.get("errorCode")
+        problem = errors.problem_for(code if isinstance(code, int) else 4010, str(body.get("errorMessage") or ""))
+        return [ev.UploadFailed(str(body.get("attachmentId") or ""), problem)]
+
+    def _on_deleted(self, body, tracing_id, frame):
+        return [ev.AttachmentDeleted(str(body.get("attachmentId") or ""))]
+
+    def _on_configuration(self, body, tracing_id, frame):
+        return [ev.ConfigurationReceived(body)]
+
     def _on_other(self, body, tracing_id, frame):
-        # Attachment and configuration replies: the transport for them lands with attachments.
         return [ev.Unsupported("class", str(frame.get("class")))]
 
 
@@ -367,11 +405,11 @@ _HANDLERS = {
     "SessionClearedEvent": Connection._on_cleared,
     "ConnectionClosedEvent": Connection._on_closed,
     "LogoutEvent": Connection._on_logout,
-    "PresignedUrlResponse": Connection._on_other,
-    "UploadSuccessEvent": Connection._on_other,
-    "UploadFailureEvent": Connection._on_other,
-    "GenerateUrlError": Connection._on_other,
-    "AttachmentDeletedResponse": Connection._on_other,
-    "GetConfigurationResponse": Connection._on_other,
+    "PresignedUrlResponse": Connection._on_presigned,
+    "UploadSuccessEvent": Connection._on_uploaded,
+    "UploadFailureEvent": Connection._on_upload_failed,
+    "GenerateUrlError": Connection._on_upload_failed,
+    "AttachmentDeletedResponse": Connection._on_deleted,
+    "GetConfigurationResponse": Connection._on_configuration,
     "ResumeTokenResponse": Connection._on_other,
 }

@@ -114,6 +114,22 @@ for _row in _TABLE:
 
 # Socket close codes: 1000 is a normal close (no retry); everything else is worth a reconnect.
 NORMAL_CLOSE = 1000
+_CLOSE_CODES = {
+    1001: ("The chat service is restarting.", SERVICE),
+    1006: ("The connection to the chat service was lost.", NETWORK),
+    1011: ("The chat service had a problem with this connection.", SERVICE),
+    1012: ("The chat service is restarting.", SERVICE),
+    1013: ("The chat service is busy.", SERVICE),
+}
+
+
+def problem_for_close(code):
+    """The Problem for a socket close code, or None for a normal close (nothing to explain)."""
+    if code == NORMAL_CLOSE:
+        return None
+    message, fault = _CLOSE_CODES.get(code, ("The connection to the chat service closed.", NETWORK))
+    return Problem("close_%s" % code, "Reconnecting", message, "Messages you write will be sent once reconnected.",
+                   fault, RETRY)
 
 
 def problem_for(code, detail=""):

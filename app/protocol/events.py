@@ -40,5 +40,12 @@ ReconnectScheduled = namedtuple("ReconnectScheduled", ["delay_ms", "attempt"])
 # The first connection attempt failed before the socket opened: the browser hides the HTTP status,
 # so the edge must diagnose (see errors.classify_handshake_failure) and report back.
 HandshakeFailed = namedtuple("HandshakeFailed", ["attempt"])
+# Attachments: an upload URL to PUT the bytes to (copy every header), then the service's verdict.
+UploadReady = namedtuple("UploadReady", ["attachment_id", "url", "headers", "tracing_id"])
+UploadSucceeded = namedtuple("UploadSucceeded", ["attachment_id", "download_url"])
+UploadFailed = namedtuple("UploadFailed", ["attachment_id", "problem"])
+AttachmentDeleted = namedtuple("AttachmentDeleted", ["attachment_id"])
+ConfigurationReceived = namedtuple("ConfigurationReceived", ["config"])
+SignedIn = namedtuple("SignedIn", ["sender"])
 # Anything the core does not understand: shown as a harmless note, never raised.
 Unsupported = namedtuple("Unsupported", ["what", "detail"])

@@ -255,3 +255,45 @@ def test_every_transition_targets_a_known_state():
         assert state in c.STATES and target in c.STATES, (state, trigger)
     for target in c.ANY_STATE.values():
         assert target in c.STATES
+
+
+def test_attachment_flow_events():
+    conn = live()
+    out = [conn.request_upload("att-1", "a.png", "image/png", 10, "md5", "tr-1")]
+    assert sends(out)[0]["action"] == "onAttachment"
+    out = conn.receive(server("PresignedUrlResponse", {"attachmentId": "att-1", "url": "http://u/put",
+                                                       "headers": {"x-amz-tagging": "abc"}}, kind="response",
+                              tracing_id="tr-1"), 1)
+    assert out == [ev.UploadReady("att-1", "http://u/put", {"x-amz-tagging": "abc"}, "tr-1")]
+    out = conn.receive(server("UploadSuccessEvent", {"attachmentId": "att-1", "downloadUrl": "http://u/get",
+                                                     "timestamp": "t"}), 2)
+    assert out == [ev.UploadSucceeded("att-1", "http://u/get")]
+    out = conn.receive(server("UploadFailureEvent", {"attachmentId": "att-2", "errorCode": 4002,
+                                                     "errorMessage": "too big", "timestamp": "t"}), 3)
+    assert out[0].attachment_id == "att-2" and out[0].problem.code == 4002
+    out = conn.receive(server("GenerateUrlError", {"attachmentId": "att-3", "errorCode": 4001, "errorMessage": "type",
+                                                   "name": "n", "message": "m"}, code=4001), 4)
+    assert out[0].problem.code == 4001
+    out = conn.receive(server("AttachmentDeletedResponse", {"attachmentId": "att-1"}), 5)
+    assert out == [ev.AttachmentDeleted("att-1")]
+    sent = sends([conn.send_attachments("look", [("att-1", "Image")], "tr-2", "t")])[0]
+    assert sent["message"]["content"][0]["attachment"] == {"id": "att-1", "mediaType": "Image"}
+    assert sends([conn.request_download("att-1", "tr-3")])[0]["action"] == "getAttachment"
+    assert sends([conn.delete_attachment("att-1", "tr-4")])[0]["action"] == "deleteAttachment"
+
+
+def test_configuration_and_sign_in():
+    conn = live()
+    out = conn.receive(server("GetConfigurationResponse", {"allowedMedia": {}, "maxCustomDataBytes": 2048,
+                                                           "messageRoutingEnabled": True}, kind="response"), 1)
+    assert type(out[0]).__name__ == "ConfigurationReceived" and out[0].config["maxCustomDataBytes"] == 2048
+    body = {"type": "Event", "direction": "Outbound", "channel": {"from": {"firstName": "Jo", "lastName": "Doe"}},
+            "events": [{"eventType": "Presence", "presence": {"type": "SignIn"}}]}
+    assert conn.receive(server("StructuredMessage", body), 2) == [ev.SignedIn(ev.Sender("Jo Doe", ""))]
+
+
+def test_close_codes_explain_themselves():
+    assert errors.problem_for_close(1000) is None
+    for code in (1001, 1006, 1011, 1012, 1013, 4999):
+        problem = errors.problem_for_close(code)
+        assert problem.policy == errors.RETRY and problem.message and problem.action

@@ -244,3 +244,20 @@ def test_cleared_conversation_drops_transcript_and_token():
     ctl.on_text(server("SessionClearedEvent", {}))
     assert ports.view.rows == () and ports.store["gc-chat:dep-1:token"] == ""
     assert ports.view.notice.title == "Conversation cleared"
+
+
+def test_expiry_warning_in_the_last_five_minutes_and_activity_clears_it():
+    ctl, ports = booted()
+    ctl.conn.heartbeat_ms = 10 ** 9  # this fake service never answers echo
+    ctl.on_open()
+    expires = ports.epoch_s() + 600
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False, "durationSeconds": 600,
+                                           "expirationDate": expires}, kind="response"))
+    ports.advance(200_000)
+    assert ports.view.notice is None
+    ports.advance(150_000)
+    assert ports.view.notice.title == "Still there?" and "5 minutes" in ports.view.notice.message
+    ctl.submit("still here")
+    trace = ports.sent[-1]["tracingId"]
+    ctl.on_text(text_from("Inbound", "still here", "g1", entity="", tracing_id=trace))
+    assert ports.view.notice is None
