@@ -217,6 +217,11 @@ class Controller:
         self._persist()
         self._apply(self.conn.start_new(new_token))
 
+    def clear_conversation(self):
+        """Presence Clear: the service wipes the conversation; we drop the transcript and token."""
+        if self.conn is not None and self.conn.can_send:
+            self._apply([self.conn.clear(self.ports.new_id(), self.ports.now_iso())])
+
     # -- outbox -----------------------------------------------------------------------------
     def _pump(self):
         self._pump_handle = None
