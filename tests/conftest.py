@@ -47,7 +47,7 @@ def check_emulator_frames(base_url):
         for session in sessions:
             detail = client.get("/_emulator/sessions/" + session["token"]).json()
             inbound.extend(detail.get("inbound") or [])
-        client.post("/_emulator/reset")
+        client.post("/_emulator/reset", json={"deployments": True})  # also undo per-test settings
     for item in frames:
         validate_server_frame(item["frame"])
     for item in inbound:

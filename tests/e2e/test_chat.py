@@ -80,12 +80,18 @@ def test_reload_resumes_the_same_conversation(chat_factory, runtime):
     token = chat.token()
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", token), token
 
+    expect(page.locator("li.msg--bot")).to_have_count(2, timeout=10_000)  # greeting and reply
+    before = page.locator("#chat-log li").all_inner_texts()
+
     page.reload()
     page.click("#chat-launcher")
     chat.wait_python()
     expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
     assert chat.token() == token
     expect(page.locator("li.msg--guest", has_text="Remember me")).to_have_count(1)
+    page.wait_for_timeout(1000)  # the history catch-up has had time to merge
+    after = page.locator("#chat-log li").all_inner_texts()
+    assert after == before, (before, after)
 
     session = _session(chat.stack, token)
     configures = [f for f in session["inbound"] if isinstance(f, dict) and f.get("action") == "configureSession"]
@@ -141,3 +147,22 @@ def test_unreachable_server_is_explained(chat_factory):
     expect(page.locator("#chat-notice")).to_contain_text("could not be reached", timeout=15_000)
     expect(page.locator("#chat-status")).to_have_text("Reconnecting…")
     assert "Traceback" not in page.inner_text("body")
+
+
+def test_message_typed_while_the_socket_drops_arrives_once(chat_factory, runtime):
+    chat = chat_factory(runtime)
+    page = _open_and_wait(chat)
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    expect(page.locator("li.msg--bot").first).to_be_visible(timeout=10_000)
+    token = chat.token()
+    httpx.post(chat.stack.emulator_url + "/_emulator/sessions/%s/drop" % token, json={"closeFrame": False},
+               timeout=10).raise_for_status()
+    page.fill("#chat-input", "typed during the drop")
+    page.press("#chat-input", "Enter")
+    mine = page.locator("li.msg--guest", has_text="typed during the drop")
+    expect(mine).to_have_attribute("data-status", "sent", timeout=20_000)
+    expect(mine).to_have_count(1)
+    page.wait_for_timeout(1500)
+    transcript = _session(chat.stack, token)["transcript"]
+    texts = [m.get("text") for m in transcript if m.get("direction") == "Inbound" and m.get("type") == "Text"]
+    assert texts.count("typed during the drop") == 1, texts
