@@ -97,12 +97,14 @@ class Backoff:
 
 
 class Connection:
-    def __init__(self, deployment_id, token, auto_start=False, heartbeat_ms=30000, echo_timeout_ms=10000):
+    def __init__(self, deployment_id, token, auto_start=False, heartbeat_ms=30000, echo_timeout_ms=10000,
+                 auth_jwt=None):
         if not deployment_id or not token:
             raise LocalProtocolError("a deployment id and a session token are required")
         self.deployment_id = deployment_id
         self.token = token
         self.auto_start = auto_start
+        self.auth_jwt = auth_jwt  # set: configureAuthenticatedSession with this Genesys JWT
         self.state = IDLE
         self.backoff = Backoff()
         self.heartbeat_ms = heartbeat_ms
@@ -146,8 +148,18 @@ class Connection:
         self._echo_sent_ms = None
         out = self._move("opened")
         if self.state == CONFIGURING:
-            out.append(Send(frames.configure_session(self.token, self.deployment_id, start_new=self._start_new), False))
+            out.append(self._configure(self._start_new))
         return out
+
+    def _configure(self, start_new):
+        if self.auth_jwt:
+            return Send(frames.configure_authenticated_session(self.token, self.deployment_id, self.auth_jwt,
+                                                               start_new=start_new), False)
+        return Send(frames.configure_session(self.token, self.deployment_id, start_new=start_new), False)
+
+    def authenticate(self, jwt):
+        """Use a fresh Genesys JWT (after sign-in or a refresh) from the next configure on."""
+        self.auth_jwt = jwt
 
     def socket_closed(self, code, reason, rand, now_ms=0):
         """The socket closed (or never opened). rand: a number in [0, 1) for the backoff jitter."""
@@ -292,6 +304,8 @@ class Connection:
             out = self._move("expired", detail) + [ev.SessionExpired(), CloseSocket()]
         elif code in (4007, 4017):
             out = self._move("expired" if code == 4007 else "fatal", detail) + [CloseSocket()]
+        elif self.state == CONFIGURING and problem.policy == errors.REAUTHENTICATE:
+            out = self._move("fatal", detail) + [CloseSocket(), ev.AuthRequired()]
         elif self.state == CONFIGURING and problem.policy in (errors.STOP, errors.CONTINUE, errors.NEW_SESSION):
             # The service refused the configure itself: retrying the same request cannot help.
             out = self._move("fatal", detail) + [CloseSocket()]
@@ -301,7 +315,7 @@ class Connection:
         if body.get("connected") is False:
             if self._closing_for_new:
                 self._closing_for_new = False
-                return [Send(frames.configure_session(self.token, self.deployment_id, start_new=True), False)]
+                return [self._configure(True)]
             return []
         self.limits = body
         read_only = body.get("readOnly") is True

@@ -47,5 +47,7 @@ UploadFailed = namedtuple("UploadFailed", ["attachment_id", "problem"])
 AttachmentDeleted = namedtuple("AttachmentDeleted", ["attachment_id"])
 ConfigurationReceived = namedtuple("ConfigurationReceived", ["config"])
 SignedIn = namedtuple("SignedIn", ["sender"])
+# The authenticated session's JWT was refused: refresh it (or sign in again) and reconnect.
+AuthRequired = namedtuple("AuthRequired", [])
 # Anything the core does not understand: shown as a harmless note, never raised.
 Unsupported = namedtuple("Unsupported", ["what", "detail"])

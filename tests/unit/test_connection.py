@@ -297,3 +297,22 @@ def test_close_codes_explain_themselves():
     for code in (1001, 1006, 1011, 1012, 1013, 4999):
         problem = errors.problem_for_close(code)
         assert problem.policy == errors.RETRY and problem.message and problem.action
+
+
+def test_authenticated_configure_and_refusal():
+    conn = c.Connection(DEP, TOKEN, auth_jwt="jwt-a")
+    conn.connect()
+    frame = sends(conn.socket_opened(0))[0]
+    assert frame["action"] == "configureAuthenticatedSession" and frame["data"] == {"code": "jwt-a"}
+    out = conn.receive(server("string", "Session authentication failed", code=401, kind="response"), 1)
+    assert conn.state == c.FAILED and "AuthRequired" in kinds(out)
+    assert out[-1].problem.policy == errors.REAUTHENTICATE
+    conn.authenticate("jwt-b")
+    conn.connect()
+    assert sends(conn.socket_opened(2))[0]["data"] == {"code": "jwt-b"}
+
+
+def test_signed_in_elsewhere_and_logout():
+    conn = live()
+    out = conn.receive(server("LogoutEvent", {}), 1)
+    assert conn.state == c.ENDED and "LoggedOut" in kinds(out)
