@@ -261,3 +261,14 @@ def test_expiry_warning_in_the_last_five_minutes_and_activity_clears_it():
     trace = ports.sent[-1]["tracingId"]
     ctl.on_text(text_from("Inbound", "still here", "g1", entity="", tracing_id=trace))
     assert ports.view.notice is None
+
+
+def test_chat_works_when_the_proxy_fails():
+    ctl, ports = booted({
+        "/deployments/dep-1/config.json": (200, DEPLOYMENT),
+        "/api/context": (503, None),
+        "8765/config.json": (200, SETTINGS),
+    })
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": True}, kind="response"))
+    assert ports.view.status == "Connected" and ports.view.wait == "" and ports.view.notice is None
