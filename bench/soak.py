@@ -98,6 +98,11 @@ class Soak:
                         self.harvest(page)
                         page.close()
                         page = self.open_page(context)
+                    if page.locator("#chat-input").is_disabled():
+                        page.wait_for_timeout(5000)
+                    if page.locator("#chat-input").is_disabled():
+                        raise RuntimeError("composer disabled at message %d: %s / %s" % (
+                            i, page.inner_text("#chat-status"), page.inner_text("#chat-notice")))
                     page.fill("#chat-input", "g-%04d" % i)
                     page.press("#chat-input", "Enter")
                     self.control("sessions/%s/agent/say" % self.token, {"text": "a-%04d" % i})

@@ -6,8 +6,9 @@ import sys
 import uvicorn
 
 from .app import create_app
-from .deployments import DEMO_DEPLOYMENT_ID, DEMO_QUEUE_ID
-from .region import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from .deployments import AUTH_DEPLOYMENT_ID, DEMO_DEPLOYMENT_ID, DEMO_QUEUE_ID
+from .platform import DEMO_SCHEDULE_GROUP_ID, DEMO_SCHEDULE_ID
+from .region import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, LIMITED_CLIENT_ID, LIMITED_CLIENT_SECRET
 
 
 def main(argv=None):
@@ -25,8 +26,13 @@ def main(argv=None):
     print("  Web messaging socket:        ws://%s:%d/v1?deploymentId=%s" % (args.host, args.port, DEMO_DEPLOYMENT_ID))
     print("  Agent console:               %s/agent" % base)
     print("  Demo deployment id:          %s" % DEMO_DEPLOYMENT_ID)
+    print("  Auth demo deployment id:     %s (authenticated messaging, IdP at %s/idp/authorize)"
+          % (AUTH_DEPLOYMENT_ID, base))
     print("  Demo queue id:               %s" % DEMO_QUEUE_ID)
+    print("  Demo schedule group id:      %s" % DEMO_SCHEDULE_GROUP_ID)
+    print("  Demo schedule id:            %s" % DEMO_SCHEDULE_ID)
     print("  Demo OAuth client:           %s / %s" % (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET))
+    print("  Limited OAuth client:        %s / %s (no permissions)" % (LIMITED_CLIENT_ID, LIMITED_CLIENT_SECRET))
     print("  Bot delay:                   %.2f s" % args.bot_delay, flush=True)
     # uvicorn catches SIGINT/SIGTERM while serving, shuts down gracefully, then re-raises the
     # signal to whatever handler was there before; a no-op handler lets us exit with status 0.

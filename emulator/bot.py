@@ -36,14 +36,20 @@ class Bot:
     def __init__(self, region):
         self.region = region
 
+    def _enabled(self, session):
+        deployment = self.region.deployments.get(session.deployment_id)
+        return deployment is None or deployment.bot
+
     def on_join(self, session):
+        if not self._enabled(session):
+            return
         if not session.greeted:
             session.greeted = True
             self.region.spawn(self._turn(session, session.conversation_id, self._greet))
 
     def on_text(self, session, text):
         """React to a guest text (or button payload) unless a human has the conversation."""
-        if session.agent:
+        if session.agent or not self._enabled(session):
             return
         if not session.greeted:
             session.greeted = True

@@ -9,6 +9,7 @@ import pathlib
 from starlette.responses import HTMLResponse
 
 from . import conversation
+from . import faults as faults_module
 from .deployments import Deployment
 from .rest import JSONResponse, platform_error
 
@@ -167,8 +168,9 @@ def _sendable_close_code(code):
 
 
 async def drop(request):
-    """Close every socket of the session without any frame (a network drop or a server restart);
-    the session stays, so the client can reconnect and resume."""
+    """Close every socket of the session (a network drop or a server restart); the session stays,
+    so the client can reconnect and resume. `closeFrame:false` aborts the TCP connection instead
+    of closing it, so the client sees an abnormal close (1006)."""
     session, error = _session_or_404(request)
     if error:
         return error
@@ -177,13 +179,44 @@ async def drop(request):
     except ValueError as exc:
         return _bad_request(str(exc))
     code = body.get("code", 1012)
+    close_frame = body.get("closeFrame", True)
+    if not isinstance(close_frame, bool):
+        return _bad_request("closeFrame must be a boolean")
     if not _sendable_close_code(code):
         return _bad_request("code must be a WebSocket close code a server may send")
+    if not close_frame:
+        return JSONResponse({"dropped": request.app.state.region.abort_sockets(session)})
     dropped = len(session.connections)
     for connection in list(session.connections):
         session.connections.remove(connection)
         await connection.close(code, "dropped by the emulator")
     return JSONResponse({"dropped": dropped})
+
+
+def _fault_endpoint(add):
+    async def handler(request):
+        faults = request.app.state.region.faults
+        try:
+            add(faults, await _json_body(request))
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        return JSONResponse({"faults": faults.describe()})
+    return handler
+
+
+add_delay = _fault_endpoint(faults_module.add_delay)
+add_reorder = _fault_endpoint(faults_module.add_reorder)
+add_inject = _fault_endpoint(faults_module.add_inject)
+add_drop_every = _fault_endpoint(faults_module.add_drop_every)
+
+
+async def clear_faults(request):
+    request.app.state.region.faults.clear()
+    return JSONResponse({"faults": request.app.state.region.faults.describe()})
+
+
+async def list_faults(request):
+    return JSONResponse({"faults": request.app.state.region.faults.describe()})
 
 
 async def patch_deployment(request):

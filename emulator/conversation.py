@@ -53,10 +53,14 @@ async def disconnect(region, session, read_only=None):
     return body
 
 
-async def expire(region, session):
+async def expire(region, session, close=False):
+    """SessionExpiredEvent to every socket, which leave the session; `close` also closes them
+    (the TTL ran out on its own: nothing more can happen on those sockets)."""
     # type "response" as in the transport SDK's fixture, although nothing asked for it
     await region.push(session, frames.envelope("response", "SessionExpiredEvent", {}))
     region.drop_session(session)
     for connection in session.connections:
         connection.token = None
+        if close:
+            await connection.close(1000, "session expired")
     session.connections.clear()

@@ -6,9 +6,12 @@ the public CDN document (reference §3.12) and `origin_allowed()` is the handsha
 """
 import dataclasses
 import urllib.parse
+import uuid
 
 DEMO_DEPLOYMENT_ID = "f3b8c4d2-5a6e-4b7f-8c9d-0e1f2a3b4c5d"
 DEMO_QUEUE_ID = "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+# A second demo deployment with authenticated messaging on (reference §3.13, idp.py).
+AUTH_DEPLOYMENT_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e"
 
 # A few of the extensions Genesys blocks by default (the fixture shows `.ade`, `.adp`).
 DEFAULT_BLOCKED_EXTENSIONS = [".ade", ".adp", ".app", ".bat", ".cmd", ".com", ".exe", ".js", ".msi", ".scr", ".vbs"]
@@ -41,7 +44,29 @@ class Deployment:
     messages_per_second: float = 2.0
     max_sockets: int = 3
     jwt_seconds: int = 900
+    # anchors §0 item 4; 0 = unlimited (limits.py)
+    requests_per_minute: int = 60
+    health_checks_per_minute: int = 2
+    history_fetches_per_minute: int = 10
+    bot: bool = True  # off: no scripted replies (the load bench measures the service path alone)
+    auth_enabled: bool = False
+    name: str = ""
     version: int = 1
+
+    def __post_init__(self):
+        self.name = self.name or "Emulator deployment %s" % self.id[:8]
+
+    def platform_view(self):
+        """`GET /api/v2/webdeployments/deployments/{id}` (the Platform API's WebDeployment)."""
+        return {
+            "id": self.id, "name": self.name, "description": "",
+            "allowAllDomains": self.allow_all_domains, "allowedDomains": list(self.allowed_domains),
+            "status": self.status,
+            "configuration": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "configuration/" + self.id)),
+                              "version": str(self.version)},
+            "flow": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, "flow/" + self.id)), "name": "Emulator inbound flow"},
+            "selfUri": "/api/v2/webdeployments/deployments/" + self.id,
+        }
 
     def allowed_media(self):
         types = self.file_types if self.attachments_enabled else []
@@ -108,7 +133,7 @@ class Deployment:
                 "apps": {"conversations": conversations},
             },
             "journeyEvents": {"enabled": False},
-            "auth": {"enabled": False, "allowSessionUpgrade": False},
+            "auth": {"enabled": self.auth_enabled, "allowSessionUpgrade": False},
         }
 
     # Control-API names (camelCase, as a JSON client writes them) -> attribute and type.
@@ -135,13 +160,21 @@ class Deployment:
         "messagesPerSecond": ("messages_per_second", float),
         "maxSockets": ("max_sockets", int),
         "jwtSeconds": ("jwt_seconds", int),
+        "requestsPerMinute": ("requests_per_minute", int),
+        "healthChecksPerMinute": ("health_checks_per_minute", int),
+        "historyFetchesPerMinute": ("history_fetches_per_minute", int),
+        "bot": ("bot", bool),
+        "authEnabled": ("auth_enabled", bool),
+        "name": ("name", str),
     }
+    ALIASES = {"durationSeconds": "sessionDurationSeconds"}  # the SessionResponse field's name
     ENUMS = {"status": ("Active", "Inactive"), "disconnect_type": ("ReadOnly", "Send")}
 
     def patch(self, changes):
         """Apply camelCase settings; raise ValueError naming the first bad one (nothing applied then)."""
         staged = {}
         for key, value in changes.items():
+            key = self.ALIASES.get(key, key)
             if key not in self.PATCHABLE:
                 raise ValueError("unknown setting %r" % key)
             attr, kind = self.PATCHABLE[key]
@@ -165,4 +198,9 @@ class Deployment:
 
 
 def default_deployments(bot_delay_seconds=1.0):
-    return {DEMO_DEPLOYMENT_ID: Deployment(DEMO_DEPLOYMENT_ID, bot_delay_seconds=bot_delay_seconds)}
+    return {
+        DEMO_DEPLOYMENT_ID: Deployment(DEMO_DEPLOYMENT_ID, bot_delay_seconds=bot_delay_seconds,
+                                       name="Emulator demo deployment"),
+        AUTH_DEPLOYMENT_ID: Deployment(AUTH_DEPLOYMENT_ID, bot_delay_seconds=bot_delay_seconds, auth_enabled=True,
+                                       name="Emulator demo deployment (authenticated)"),
+    }

@@ -11,7 +11,7 @@ import urllib.parse
 
 from starlette.responses import JSONResponse as _StarletteJSONResponse
 
-from . import frames
+from . import frames, limits
 
 
 class JSONResponse(_StarletteJSONResponse):
@@ -33,7 +33,7 @@ def _oauth_error(status, error, description):
                         status_code=status, headers=headers)
 
 
-def _bearer(request):
+def bearer(request):
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -59,7 +59,7 @@ async def oauth_token(request):
     grant_type = (form.get("grant_type") or [""])[0]
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
-    token, seconds = region.issue_access_token()
+    token, seconds = region.issue_access_token(client_id)
     return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": seconds})
 
 
@@ -78,30 +78,6 @@ async def deployment_config(request):
     api_base, socket_base = _bases(request)
     return JSONResponse(deployment.config_json(api_base, socket_base),
                         headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=60"})
-
-
-AVERAGE_HANDLE_SECONDS = 60
-MEDIA_TYPES = ("all", "call", "chat", "callback", "email", "videoComm", "message")
-
-
-async def estimated_wait_time(request):
-    region = request.app.state.region
-    token = _bearer(request)
-    if token is None:
-        return platform_error(401, "authentication.required",
-                              "No authentication bearer token specified in authorization header.")
-    if not region.access_token_valid(token):
-        return platform_error(401, "bad.credentials", "Invalid login credentials.")
-    queue_id = request.path_params["queue_id"]
-    if queue_id not in region.queues:
-        return platform_error(404, "not.found", "The requested queue could not be found.")
-    media_type = request.path_params.get("media_type")
-    if media_type is not None and media_type not in MEDIA_TYPES:
-        return platform_error(400, "bad.request", "mediaType must be one of " + ", ".join(MEDIA_TYPES))
-    # One demo agent works the queue: a new guest waits for everyone already waiting. Only
-    # messaging guests exist here, so every media type gets the same figure.
-    seconds = AVERAGE_HANDLE_SECONDS * region.waiting_count(queue_id)
-    return JSONResponse({"results": [{"intent": "OFFER", "formula": "BEST", "estimatedWaitTimeSeconds": seconds}]})
 
 
 def _history_entity(body):
@@ -123,7 +99,7 @@ def _page_param(request, name, default, upper):
 async def history(request):
     """GET /api/v2/webmessaging/messages with the guest JWT from getJwt; newest first."""
     region = request.app.state.region
-    jwt = _bearer(request)
+    jwt = bearer(request)
     if jwt is None:
         return platform_error(401, "authentication.required",
                               "No authentication bearer token specified in authorization header.")
@@ -131,6 +107,13 @@ async def history(request):
     session = region.session_for(claims["sub"]) if claims else None
     if session is None:
         return platform_error(401, "bad.credentials", "Invalid login credentials.")
+    deployment = region.deployments.get(session.deployment_id)
+    retry_after = limits.history_fetch(session, deployment) if deployment else None
+    if retry_after is not None:
+        response = platform_error(429, "too.many.requests",
+                                  "Rate limit exceeded the maximum. Retry the request in [%d] seconds" % retry_after)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
     try:
         page_size = _page_param(request, "pageSize", 25, 100)
         page_number = _page_param(request, "pageNumber", 1, 10000)

@@ -4,6 +4,7 @@ A session outlives sockets (resume = same token from a new socket) and keeps the
 the history REST call and the control API read. A "conversation" is what `startNew` replaces.
 """
 import asyncio
+import math
 import time
 
 from . import frames
@@ -19,6 +20,9 @@ class Session:
         self.outbound = []  # server frames sent for this token
         self.custom_attributes = {}
         self.recent_messages = []  # monotonic times of accepted onMessage, for the rate limit
+        self.history_times = []  # monotonic times of history fetches (limits.py)
+        self.frames_since_drop = 0  # for the drop-every fault
+        self.auth = None  # signed-in user {"sub", "gid", "firstName", "lastName"} (idp.py)
         self.guest_typing_at = None
         self.bot_lock = asyncio.Lock()  # bot turns of one session never interleave
         self.touch(deployment)
@@ -36,11 +40,14 @@ class Session:
     def touch(self, deployment):
         """Activity pushes the inactivity expiry forward (reference §3.7)."""
         self.duration_seconds = deployment.session_duration_seconds
-        self.expiration_date = int(time.time()) + self.duration_seconds
+        # Expiry is kept exact, so a 1 s TTL lasts a full second; the reported epoch second is
+        # rounded up, so a client never sees a date that has passed while the session lives.
+        self.expires_at = time.time() + self.duration_seconds
+        self.expiration_date = math.ceil(self.expires_at)
 
     @property
     def expired(self):
-        return time.time() >= self.expiration_date
+        return time.time() >= self.expires_at
 
     def summary(self):
         return {
@@ -55,6 +62,7 @@ class Session:
             "messages": len(self.transcript),
             "created": frames.iso_now(self.created),
             "expirationDate": self.expiration_date,
+            "authenticated": self.auth is not None,
         }
 
     def detail(self):

@@ -5,54 +5,22 @@ open after one, because the real service keeps the connection after a bad reques
 transport SDK only reconnects or stops on close, never on an error frame). The codes chosen
 where the reference has none are listed in emulator/README.md.
 """
-import asyncio
 import json
 import logging
 import time
 
 from starlette.websockets import WebSocket
 
-from . import attachments, frames
+from . import attachments, frames, limits
+from .connection import Connection
 
 log = logging.getLogger("emulator.socket")
 
 MAX_TOKEN_LENGTH = 2048
 # Actions in the schema's RequestType enum that the emulator does not implement.
 UNIMPLEMENTED = {"disconnectCustomer", "resumeToken"}
-
-
-class Connection:
-    """One accepted socket. Sends are serialised so frames leave in the order they were emitted."""
-
-    def __init__(self, websocket, deployment):
-        self.websocket = websocket
-        self.deployment = deployment
-        # Upload/download URLs point back at the host the client reached us on.
-        host = websocket.headers.get("host") or "%s:%s" % (websocket.url.hostname, websocket.url.port)
-        self.http_base = ("https://" if websocket.url.scheme == "wss" else "http://") + host
-        self.token = None  # set by configureSession
-        self.open = True
-        self._lock = asyncio.Lock()
-
-    async def send(self, frame):
-        text = frames.dumps(frame)  # outside the try: a frame we cannot encode is our bug, not a dead peer
-        async with self._lock:
-            if not self.open:
-                return
-            try:
-                await self.websocket.send_text(text)
-            except Exception:  # the peer went away; the receive loop will clean up
-                self.open = False
-
-    async def close(self, code=1000, reason=""):
-        async with self._lock:
-            if not self.open:
-                return
-            self.open = False
-            try:
-                await self.websocket.close(code, reason)
-            except Exception:
-                pass
+CONFIGURE_ACTIONS = ("configureSession", "configureAuthenticatedSession")
+_NOT_JSON = object()
 
 
 async def endpoint(websocket: WebSocket):
@@ -65,8 +33,9 @@ async def endpoint(websocket: WebSocket):
         await websocket.close(code=1008)
         return
     await websocket.accept()
-    connection = Connection(websocket, deployment)
+    connection = Connection(websocket, deployment, region)
     region.connections.add(connection)
+    region.start_expiry_sweeper()
     try:
         while True:
             event = await websocket.receive()
@@ -84,7 +53,7 @@ async def endpoint(websocket: WebSocket):
     except Exception:  # a reset or a dead peer; nothing to answer
         pass
     finally:
-        connection.open = False
+        connection.gone()
         region.connections.discard(connection)
         session = region.session_for(connection.token) if connection.token else None
         if session and connection in session.connections:
@@ -105,14 +74,26 @@ async def handle(region, connection, text):
     try:
         request = json.loads(text)
     except (ValueError, RecursionError):
-        if session:
+        request = _NOT_JSON
+    if session:
+        # configure actions record themselves, on the session they pick
+        if request is _NOT_JSON:
             session.inbound.append(text)
+        elif not (isinstance(request, dict) and request.get("action") in CONFIGURE_ACTIONS):
+            session.inbound.append(request)
+    action = request.get("action") if isinstance(request, dict) else None
+    fault = region.faults.take_socket(_request_token(request, connection), action if isinstance(action, str) else None)
+    if fault is not None:
+        return await _injected(region, connection, request, fault)
+    # Every frame counts against the connection's budget, a malformed one too.
+    retry_after = limits.socket_request(connection)
+    if retry_after is not None:
+        return await _too_many(region, connection, request if isinstance(request, dict) else {}, session,
+                               retry_after, "Request rate too high for this connection")
+    if request is _NOT_JSON:
         return await _error(region, connection, None, 400, "Request failed. The frame is not valid JSON.")
-    if session and not (isinstance(request, dict) and request.get("action") == "configureSession"):
-        session.inbound.append(request)  # configureSession records itself, on the session it picks
     if not isinstance(request, dict):
         return await _error(region, connection, None, 400, "Request failed. The frame must be a JSON object.")
-    action = request.get("action")
     if not isinstance(action, str) or not action:
         return await _error(region, connection, request, 4020, "Missing parameter: action.")
     if action in UNIMPLEMENTED:
@@ -123,7 +104,7 @@ async def handle(region, connection, text):
     token = request.get("token")
     if not isinstance(token, str) or not token:
         return await _error(region, connection, request, 4020, "Missing parameter: token.")
-    if action in ("configureSession", "configureAuthenticatedSession"):
+    if action in CONFIGURE_ACTIONS:
         return await handler(region, connection, request)
     if session is None or token != connection.token:
         return await _error(region, connection, request, 400,
@@ -134,6 +115,20 @@ async def handle(region, connection, text):
         connection.token = None
         return
     return await handler(region, connection, request, session)
+
+
+def _request_token(request, connection):
+    token = request.get("token") if isinstance(request, dict) else None
+    return token if isinstance(token, str) and token else connection.token
+
+
+async def _injected(region, connection, request, fault):
+    """Answer with the error a test asked for (POST /_emulator/faults/inject), nothing else."""
+    request = request if isinstance(request, dict) else {}
+    session = _session_of(region, connection)
+    if fault["code"] == 429:
+        return await _too_many(region, connection, request, session, fault["retryAfter"], fault["body"])
+    await region.reply(connection, frames.error(fault["code"], fault["body"], _tracing(request)), session)
 
 
 def _tracing(request):
@@ -155,6 +150,29 @@ def _session_body(deployment, session, connected=True, new_session=False):
 
 
 async def configure_session(region, connection, request):
+    return await _configure(region, connection, request, None)
+
+
+async def configure_authenticated_session(region, connection, request):
+    deployment = connection.deployment
+    if not deployment.auth_enabled:
+        return await _error(region, connection, request, 403,
+                            "Session authentication failed: authentication is not enabled for this deployment.")
+    data = request.get("data")
+    code = data.get("code") if isinstance(data, dict) else None
+    if not isinstance(code, str) or not code:
+        return await _error(region, connection, request, 4020, "Missing parameter: data.code.")
+    claims = region.idp.verify(code, deployment.id)
+    if claims is None:
+        return await _error(region, connection, request, 401,
+                            "Unauthorized: the JWT is invalid, expired or revoked; refresh it and configure again.")
+    auth = {"sub": claims["sub"], "gid": claims["gid"], "firstName": claims["given_name"],
+            "lastName": claims["family_name"]}
+    return await _configure(region, connection, request, auth)
+
+
+async def _configure(region, connection, request, auth):
+    """configureSession (auth None) and configureAuthenticatedSession (auth = the signed-in user)."""
     deployment = connection.deployment
     token = request["token"]
     deployment_id = request.get("deploymentId")
@@ -167,11 +185,24 @@ async def configure_session(region, connection, request):
         return await _error(region, connection, request, 400, "Request failed. Token is longer than 2048 characters.")
     start_new = request.get("startNew") is True
     session = region.session_for(token)
+    if session is None and token in region.expired_tokens:
+        # The TTL ran out while a socket was open (SessionExpiredEvent was pushed): answered once.
+        region.expired_tokens.discard(token)
+        return await _error(region, connection, request, 4006, "Session has expired.")
     if session is not None and session.deployment_id != deployment.id:
         return await _error(region, connection, request, 400, "Request failed. Token belongs to another deployment.")
     if session is not None and session.expired:
         region.drop_session(session)
         return await _error(region, connection, request, 4006, "Session has expired.")
+    if session is not None and session.auth and auth is None:
+        return await _error(region, connection, request, 4017,
+                            "Cannot downgrade an authenticated session to an unauthenticated one.")
+    if session is not None and auth is not None and not session.auth:
+        return await _error(region, connection, request, 403,
+                            "Session authentication failed: session upgrade is not enabled for this deployment.")
+    if session is not None and auth is not None and session.auth["sub"] != auth["sub"]:
+        return await _error(region, connection, request, 403,
+                            "Session authentication failed: the session belongs to another user.")
     # Re-configuring a socket onto another token leaves the previous session.
     previous = _session_of(region, connection)
     if previous is not None and previous is not session and connection in previous.connections:
@@ -184,6 +215,9 @@ async def configure_session(region, connection, request):
         # startNew only replaces a finished (read-only) conversation; on a live one it is ignored.
         session.new_conversation()
         new_session = True
+    signed_in = auth is not None and session.auth is None
+    if auth is not None:
+        session.auth = auth  # a refreshed JWT carries the same grant; keep the latest
     connection.token = token
     session.inbound.append(request)
     if connection not in session.connections:
@@ -191,6 +225,10 @@ async def configure_session(region, connection, request):
     session.touch(deployment)
     await region.reply(connection, frames.session_response(_session_body(deployment, session, True, new_session),
                                                            _tracing(request)), session)
+    if signed_in:
+        body = frames.event_body([frames.presence_event("SignIn")], "Outbound")
+        body["channel"]["from"] = {"firstName": auth["firstName"], "lastName": auth["lastName"]}
+        await region.push_message(session, body)
     while len(session.connections) > max(1, deployment.max_sockets):
         oldest = session.connections.pop(0)
         await _close_with_event(region, session, oldest, "connectionLimitReached")
@@ -201,11 +239,6 @@ async def _close_with_event(region, session, connection, reason):
     await region.reply(connection, frame, session)
     connection.token = None
     await connection.close(1000, reason)
-
-
-async def configure_authenticated_session(region, connection, request):
-    return await _error(region, connection, request, 403,
-                        "Session authentication failed: authentication is not enabled for this deployment.")
 
 
 def _custom_attributes(request, message):
@@ -302,9 +335,10 @@ async def on_message(region, connection, request, session):
     region.bot.on_text(session, button["payload"] if button else text)
 
 
-async def _too_many(region, connection, request, session):
-    text = "Message rate too high for this session"
-    body = {"retryAfter": 1, "errorCode": 4029, "errorMessage": text, "name": "TooManyRequestsError", "message": text}
+async def _too_many(region, connection, request, session, retry_after=1,
+                    text="Message rate too high for this session"):
+    body = {"retryAfter": retry_after, "errorCode": 4029, "errorMessage": text, "name": "TooManyRequestsError",
+            "message": text}
     frame = frames.envelope("response", "TooManyRequestsErrorMessage", body, code=429, tracing_id=_tracing(request))
     await region.reply(connection, frame, session)
 
@@ -372,6 +406,10 @@ async def echo(region, connection, request, session):
         return await _error(region, connection, request, 4020, "Missing parameter: message.")
     if not isinstance(message, dict):
         return await _error(region, connection, request, 400, "Request failed. message must be an object.")
+    retry_after = limits.health_check(connection)
+    if retry_after is not None:
+        return await _too_many(region, connection, request, session, retry_after,
+                               "Health check rate too high for this connection")
     text = message.get("text")
     body = {
         "text": text if isinstance(text, str) else "",

@@ -16,6 +16,8 @@ from app.protocol import events as ev
 from app.protocol import history as history_mod
 
 SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
+REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever their action
+RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
@@ -66,6 +68,7 @@ class Controller:
         self._holding = False  # attempted sends wait for history to say whether they arrived
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
+        self._socket_sends = []  # ms of each frame sent on the current connection
         self._expires_s = None  # the session's expirationDate (epoch s), when the service gave one
         self._duration_s = None  # seconds of inactivity before expiry
         self._jwt_retried = False
@@ -199,8 +202,8 @@ class Controller:
         now = self.ports.now_ms()
         if self._typing_sent_ms is not None and now - self._typing_sent_ms < TYPING_INTERVAL_MS:
             return
-        if now < self._next_send_ms:
-            return  # typing shares the message rate limit; a real message matters more
+        if now < self._next_send_ms or self._window_wait(now):
+            return  # typing shares the message rate limits; a real message matters more
         self._typing_sent_ms = now
         self._apply([self.conn.send_typing(self.ports.new_id(), self.ports.now_iso())])
 
@@ -231,8 +234,9 @@ class Controller:
         for item in self.outbox:
             if item["sent"]:
                 continue
-            if now < self._next_send_ms:
-                self._pump_handle = self.ports.schedule(self._next_send_ms - now, self._pump)
+            wait = max(self._next_send_ms - now, self._window_wait(now))
+            if wait > 0:
+                self._pump_handle = self.ports.schedule(wait, self._pump)
                 return
             item["sent"] = True
             item["attempted"] = True
@@ -269,12 +273,21 @@ class Controller:
         status = STATUS[self.conn.state] if self.conn is not None else STATUS[conn_mod.IDLE]
         self.state.set_connection(*status)
 
+    def _window_wait(self, now):
+        """Milliseconds until the per-connection budget has room for another message (0: now)."""
+        self._socket_sends = [t for t in self._socket_sends if now - t < 60_000]
+        if len(self._socket_sends) < REQUESTS_PER_MINUTE - RESERVED_REQUESTS:
+            return 0
+        return 60_000 - (now - self._socket_sends[0]) + 1
+
     def _send(self, out):
+        self._socket_sends.append(self.ports.now_ms())
         if out.rated:  # Join, typing and Clear share the message budget with the outbox
             self._next_send_ms = max(self._next_send_ms, self.ports.now_ms() + SEND_INTERVAL_MS)
         self.ports.send(out.text)
 
     def _open(self, out):
+        self._socket_sends = []
         self.ports.open_socket(settings_mod.socket_url(self.settings))
 
     def _close(self, out):

@@ -117,6 +117,8 @@ class Connection:
         self._last_rx_ms = 0
         self._echo_sent_ms = None
         self._now_iso = ""
+        self._configure_seq = 0
+        self._configure_id = ""
 
     # -- state -----------------------------------------------------------------------------
     def _move(self, trigger, reason=""):
@@ -152,10 +154,14 @@ class Connection:
         return out
 
     def _configure(self, start_new):
+        # A tracingId of our own tells the configure's failure apart from a late error for an
+        # earlier request, which must not fail the new session.
+        self._configure_seq += 1
+        self._configure_id = "configure-%d" % self._configure_seq
         if self.auth_jwt:
             return Send(frames.configure_authenticated_session(self.token, self.deployment_id, self.auth_jwt,
-                                                               start_new=start_new), False)
-        return Send(frames.configure_session(self.token, self.deployment_id, start_new=start_new), False)
+                                                               self._configure_id, start_new), False)
+        return Send(frames.configure_session(self.token, self.deployment_id, self._configure_id, start_new), False)
 
     def authenticate(self, jwt):
         """Use a fresh Genesys JWT (after sign-in or a refresh) from the next configure on."""
@@ -299,14 +305,15 @@ class Connection:
     def _on_error(self, code, body, tracing_id):
         detail = body if isinstance(body, str) else ""
         problem = errors.problem_for(code, detail)
+        about_configure = self.state == CONFIGURING and (not tracing_id or tracing_id == self._configure_id)
         out = []
         if code in (4006,):
             out = self._move("expired", detail) + [ev.SessionExpired(), CloseSocket()]
         elif code in (4007, 4017):
             out = self._move("expired" if code == 4007 else "fatal", detail) + [CloseSocket()]
-        elif self.state == CONFIGURING and problem.policy == errors.REAUTHENTICATE:
+        elif about_configure and problem.policy == errors.REAUTHENTICATE:
             out = self._move("fatal", detail) + [CloseSocket(), ev.AuthRequired()]
-        elif self.state == CONFIGURING and problem.policy in (errors.STOP, errors.CONTINUE, errors.NEW_SESSION):
+        elif about_configure and problem.policy in (errors.STOP, errors.CONTINUE, errors.NEW_SESSION):
             # The service refused the configure itself: retrying the same request cannot help.
             out = self._move("fatal", detail) + [CloseSocket()]
         return out + [ev.ErrorReported(problem, tracing_id)]

@@ -49,8 +49,9 @@ def near_valid(token):
 
 
 def test_no_frame_breaks_the_socket(emulator):
-    # Fast bot, no rate limit, no Clear (which legitimately closes the socket).
-    emulator.patch(botDelaySeconds=0, messagesPerSecond=0, conversationClearEnabled=False)
+    # Fast bot, no rate limits, no Clear (which legitimately closes the socket).
+    emulator.patch(botDelaySeconds=0, messagesPerSecond=0, conversationClearEnabled=False, requestsPerMinute=0,
+                   healthChecksPerMinute=0)
     guest = emulator.guest()
     guest.configure()
     counter = itertools.count()

@@ -41,7 +41,18 @@ def test_connect_opens_then_configures_with_the_token():
     assert kinds(out) == ["StateChanged", "OpenSocket"] and conn.state == c.CONNECTING
     out = conn.socket_opened(0)
     assert conn.state == c.CONFIGURING
-    assert sends(out) == [{"action": "configureSession", "token": TOKEN, "deploymentId": DEP}]
+    assert sends(out) == [{"action": "configureSession", "token": TOKEN, "deploymentId": DEP,
+                           "tracingId": "configure-1"}]
+
+
+def test_a_late_error_for_an_earlier_request_does_not_fail_the_configure():
+    conn = c.Connection(DEP, TOKEN)
+    conn.connect()
+    conn.socket_opened(0)
+    out = conn.receive(server("string", "message too long", code=4011, kind="response", tracing_id="old-msg"), 1)
+    assert conn.state == c.CONFIGURING and out[-1].tracing_id == "old-msg"
+    conn.receive(server("string", "Request failed.", code=400, kind="response", tracing_id="configure-1"), 2)
+    assert conn.state == c.FAILED
 
 
 def test_new_session_with_auto_start_sends_presence_join():

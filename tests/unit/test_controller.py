@@ -272,3 +272,17 @@ def test_chat_works_when_the_proxy_fails():
     ctl.on_open()
     ctl.on_text(server("SessionResponse", {"connected": True, "newSession": True}, kind="response"))
     assert ports.view.status == "Connected" and ports.view.wait == "" and ports.view.notice is None
+
+
+def test_no_more_than_sixty_frames_a_minute_on_one_connection():
+    ctl, ports = live()
+    ctl.conn.heartbeat_ms = 10 ** 9
+    for i in range(70):
+        ctl.submit("m%d" % i)
+    ports.advance(59_000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+    first_minute = len(ports.sent)
+    assert first_minute <= 60 - 6 + 3  # configure, Join and getJwt were sent before the budget filled
+    ports.advance(60_000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage" and "text" in f["message"]]
+    assert texts == ["m%d" % i for i in range(70)]
