@@ -41,6 +41,8 @@ def main():
         "click", create_proxy(guarded(lambda e: controller.start_new(), _show_crash)))
     document.getElementById("chat-earlier").addEventListener(
         "click", create_proxy(guarded(lambda e: controller.load_earlier(), _show_crash)))
+    # The transcript is saved at most once a second; pagehide catches the last changes.
+    js.window.addEventListener("pagehide", create_proxy(guarded(lambda e: controller.flush(), _show_crash)))
     js.window.addEventListener("online", create_proxy(guarded(lambda e: controller.online(), _show_crash)))
     document.documentElement.setAttribute("data-chat-python", "ready")
     controller.boot(str(js.window.location.href))

@@ -4,7 +4,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
-from . import attachments, control, idp, platform, rest, socket
+from . import attachments, control, idp, platform, rest, socket, static_bot
 from .bot import Bot
 from .faults import RestFaults
 from .region import Region
@@ -34,6 +34,7 @@ def create_app(bot_delay=1.0):
         WebSocketRoute("/v1", socket.endpoint),
         Route("/uploads/{attachment_id}", attachments.upload, methods=["PUT"]),
         Route("/uploads/{attachment_id}", attachments.download, methods=["GET"]),
+        Route(static_bot.LOGO_PATH, static_bot.logo, methods=["GET"]),
         Route("/_emulator/reset", control.reset, methods=["POST"]),
         Route("/_emulator/frames", control.list_frames, methods=["GET"]),
         Route("/_emulator/faults", control.list_faults, methods=["GET"]),

@@ -2,16 +2,18 @@
 
 A real region hands out an S3 presigned PUT URL and reports the outcome over the socket once
 the file is scanned (`UploadSuccessEvent`); here the "bucket" is `/uploads/{attachmentId}` on
-this server, and the outcome is pushed right after the PUT.
+this server, and the outcome is pushed right after the PUT. Download links expire
+(download_links.py); `getAttachment` hands out a fresh one.
 """
 import secrets
 
 from starlette.background import BackgroundTask
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from . import frames
 
 MAX_FILE_NAME = 255
+DEFAULT_DOWNLOAD_URL_SECONDS = 600
 
 
 class Attachment:
@@ -29,14 +31,21 @@ class Attachment:
         major = self.file_type.split("/", 1)[0]
         return {"image": "Image", "video": "Video", "audio": "Audio"}.get(major, "File")
 
-    def content(self, base):
+    def content(self, region, base):
         return {"contentType": "Attachment", "attachment": {
-            "id": self.id, "url": download_url(base, self.id), "filename": self.file_name,
+            "id": self.id, "url": download_url(region, base, self), "filename": self.file_name,
             "fileSize": len(self.data or b""), "mediaType": self.media_type(), "mime": self.file_type}}
 
 
-def download_url(base, attachment_id):
+def upload_url(base, attachment_id):
     return "%s/uploads/%s" % (base, attachment_id)
+
+
+def download_url(region, base, attachment):
+    """A signed link that lives `downloadUrlSeconds` of the session's deployment."""
+    deployment = region.deployments.get(attachment.session.deployment_id)
+    seconds = deployment.download_url_seconds if deployment else DEFAULT_DOWNLOAD_URL_SECONDS
+    return region.download_links.url(base, attachment.id, seconds)
 
 
 def _type_allowed(deployment, file_type):
@@ -85,7 +94,7 @@ async def on_attachment(region, connection, request, session):
     attachment = Attachment(attachment_id, session, file_name, file_type, file_size)
     region.attachments[attachment_id] = attachment
     body = {"attachmentId": attachment_id, "headers": {"x-amz-tagging": attachment.tag},
-            "url": download_url(connection.http_base, attachment_id), "fileName": file_name, "fileSize": file_size,
+            "url": upload_url(connection.http_base, attachment_id), "fileName": file_name, "fileSize": file_size,
             "fileType": file_type}
     await region.reply(connection, frames.envelope("response", "PresignedUrlResponse", body,
                                                    tracing_id=request.get("tracingId")), session)
@@ -103,7 +112,8 @@ async def get_attachment(region, connection, request, session):
         return await _fail(region, connection, request, session, 4009, "Attachment not found.")
     if attachment.state not in ("uploaded", "sent"):
         return await _fail(region, connection, request, session, 4010, "Attachment was not successfully uploaded.")
-    body = {"attachmentId": attachment.id, "headers": {}, "url": download_url(connection.http_base, attachment.id),
+    body = {"attachmentId": attachment.id, "headers": {},
+            "url": download_url(region, connection.http_base, attachment),
             "fileName": attachment.file_name, "fileSize": len(attachment.data), "fileType": attachment.file_type}
     await region.reply(connection, frames.envelope("response", "PresignedUrlResponse", body,
                                                    tracing_id=request.get("tracingId")), session)
@@ -111,8 +121,13 @@ async def get_attachment(region, connection, request, session):
 
 async def delete_attachment(region, connection, request, session):
     attachment = _own(region, session, request)
-    if attachment is None or attachment.state in ("deleted", "sent"):
+    if attachment is None or attachment.state == "deleted":
         return await _fail(region, connection, request, session, 4009, "Attachment not found.")
+    if attachment.state == "sent":
+        # The file is part of the conversation now (the agent has it); only an unsent upload
+        # can be taken back, so this is a conflict rather than "not found".
+        return await _fail(region, connection, request, session, 409,
+                           "Attachment was already sent; it cannot be deleted.")
     attachment.state = "deleted"
     attachment.data = None
     await region.reply(connection, frames.envelope("message", "AttachmentDeletedResponse",
@@ -156,7 +171,7 @@ async def upload(request):
     else:
         attachment.state = "uploaded"
         base = "%s://%s" % (request.url.scheme, request.headers.get("host", request.url.netloc))
-        body = {"attachmentId": attachment.id, "downloadUrl": download_url(base, attachment.id),
+        body = {"attachmentId": attachment.id, "downloadUrl": download_url(region, base, attachment),
                 "timestamp": frames.iso_now()}
         event = frames.envelope("message", "UploadSuccessEvent", body)
     # The outcome follows the PUT's own 2xx, as with the real scan-then-notify pipeline.
@@ -164,7 +179,19 @@ async def upload(request):
 
 
 async def download(request):
-    attachment = request.app.state.region.attachments.get(request.path_params["attachment_id"])
+    region = request.app.state.region
+    attachment_id = request.path_params["attachment_id"]
+    problem = region.download_links.check(attachment_id, request.query_params)
+    if problem == "invalid":
+        return JSONResponse({"code": "attachment.signature.invalid", "status": 403,
+                             "message": "The download link is not signed by this region."}, status_code=403)
+    if problem == "expired":
+        # 4008 is the socket code the transport SDK maps an expired link to; a client that sees
+        # it should ask getAttachment for a fresh URL.
+        return JSONResponse({"code": "attachment.expired", "errorCode": 4008, "status": 403,
+                             "message": "The download link has expired; request a new one with getAttachment."},
+                            status_code=403)
+    attachment = region.attachments.get(attachment_id)
     if attachment is None or attachment.state not in ("uploaded", "sent"):
         return PlainTextResponse("NoSuchKey", status_code=404)
     return Response(attachment.data, media_type=attachment.file_type)

@@ -6,26 +6,20 @@ client sees the same typing-then-text rhythm as a real Architect bot flow.
 import asyncio
 import re
 
-from . import conversation
+from . import bot_content, conversation
 
 GREETING = "Hi, I'm the demo bot. Ask me anything, type 'menu' for options, 'agent' for a person, or 'bye' to end."
 
-QUICK_REPLIES = [
-    {"contentType": "QuickReply", "quickReply": {"text": "Talk to an agent", "payload": "agent", "action": "Message"}},
-    {"contentType": "QuickReply", "quickReply": {"text": "Show a card", "payload": "card", "action": "Message"}},
-    {"contentType": "QuickReply", "quickReply": {"text": "Goodbye", "payload": "bye", "action": "Message"}},
+# keyword(s) -> (reply text, content builder taking the HTTP base); first match wins
+RICH_REPLIES = [
+    (("menu",), "What would you like to do?", lambda base: bot_content.QUICK_REPLIES),
+    (("carousel",), "Here are our plans.", lambda base: bot_content.CAROUSEL),
+    (("card",), "Here is a card.", lambda base: bot_content.CARD),
+    (("markdown",), bot_content.MARKDOWN_TEXT, lambda base: None),
+    (("date", "appointment"), "When would you like to come in?", lambda base: bot_content.date_picker()),
+    (("list",), "Choose a topic.", lambda base: bot_content.LIST_PICKER),
+    (("file", "picture"), "Here is our logo.", bot_content.logo_attachment),
 ]
-
-CARD = [{"contentType": "Card", "card": {
-    "title": "Demo product",
-    "description": "A card with a postback button and a link.",
-    "image": "https://example.com/product.png",
-    "defaultAction": {"type": "Link", "text": "Open", "url": "https://example.com/product"},
-    "actions": [
-        {"type": "Postback", "text": "Talk to an agent", "payload": "agent"},
-        {"type": "Link", "text": "Learn more", "url": "https://example.com/product"},
-    ],
-}}]
 
 
 def _has_word(text, word):
@@ -47,14 +41,17 @@ class Bot:
             session.greeted = True
             self.region.spawn(self._turn(session, session.conversation_id, self._greet))
 
-    def on_text(self, session, text):
-        """React to a guest text (or button payload) unless a human has the conversation."""
+    def on_text(self, session, text, button=None, http_base=""):
+        """React to a guest text or button response unless a human has the conversation.
+
+        `http_base` is where the guest reached us, for content that links back to the emulator."""
         if session.agent or not self._enabled(session):
             return
         if not session.greeted:
             session.greeted = True
             self.region.spawn(self._turn(session, session.conversation_id, self._greet))
-        self.region.spawn(self._turn(session, session.conversation_id, lambda s: self._answer(s, text)))
+        self.region.spawn(self._turn(session, session.conversation_id,
+                                     lambda s: self._answer(s, text, button, http_base)))
 
     async def _turn(self, session, conversation_id, act):
         async with session.bot_lock:
@@ -75,18 +72,26 @@ class Bot:
     async def _greet(self, session):
         await conversation.bot_say(self.region, session, GREETING)
 
-    async def _answer(self, session, text):
+    async def _answer(self, session, text, button, http_base):
         region = self.region
-        if _has_word(text, "bye"):
-            await conversation.bot_say(region, session, "Goodbye, and thanks for chatting!")
+        # A button's payload is the command (quick replies and postbacks carry keywords); the
+        # reply names what was picked so a client can see its ButtonResponse arrived intact.
+        command = button["payload"] if button else text
+        picked = "You picked: %s. " % bot_content.picked_label(button) if button else ""
+        if button and button.get("type") in ("DatePicker", "ListPicker"):
+            await conversation.bot_say(region, session, picked + "Thanks, that's noted.")
+        elif _has_word(command, "bye"):
+            await conversation.bot_say(region, session, picked + "Goodbye, and thanks for chatting!")
             await conversation.disconnect(region, session)
-        elif _has_word(text, "agent"):
+        elif _has_word(command, "agent"):
             session.waiting_for_agent = True
-            await conversation.bot_say(region, session, "I'm handing you over to a person. An agent will join shortly.")
-        elif _has_word(text, "menu"):
-            await conversation.bot_say(region, session, "What would you like to do?", content=QUICK_REPLIES)
-        elif _has_word(text, "card"):
-            await conversation.bot_say(region, session, "Here is a card.", content=CARD)
+            await conversation.bot_say(region, session,
+                                       picked + "I'm handing you over to a person. An agent will join shortly.")
+        elif rich := _rich_reply(command):
+            reply, build = rich
+            await conversation.bot_say(region, session, picked + reply, content=build(http_base))
+        elif button:
+            await conversation.bot_say(region, session, picked.strip())
         elif not text.strip():
             await conversation.bot_say(region, session, "Thanks, I received your file.")
         elif session.waiting_for_agent:
@@ -94,3 +99,10 @@ class Bot:
         else:
             reply = "You said: \u201c%s\u201d. Type 'menu' for options." % text[:200]
             await conversation.bot_say(region, session, reply)
+
+
+def _rich_reply(text):
+    for words, reply, build in RICH_REPLIES:
+        if any(_has_word(text, word) for word in words):
+            return reply, build
+    return None

@@ -3,7 +3,6 @@
 Not part of any real region: tests and the console use it to play the agent, inspect what
 crossed the socket, and reset state. JSON in and out; errors use the Platform error body.
 """
-import json
 import pathlib
 
 from starlette.responses import HTMLResponse
@@ -11,39 +10,38 @@ from starlette.responses import HTMLResponse
 from . import conversation
 from . import faults as faults_module
 from .deployments import Deployment
-from .rest import JSONResponse, platform_error
+from .rest import JSONResponse, json_object, platform_error
 
 CONSOLE_HTML = pathlib.Path(__file__).with_name("console.html")
-
-
-async def _json_body(request):
-    """The request's JSON object ({} when empty); raises ValueError for anything else."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except RecursionError:
-        raise ValueError("body is nested too deeply")
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
 
 
 def _bad_request(message):
     return platform_error(400, "bad.request", message)
 
 
-def _session_or_404(request):
-    session = request.app.state.region.session_for(request.path_params["token"])
-    if session is None:
-        return None, platform_error(404, "not.found", "No session with that token.")
-    return session, None
+def _read_only():
+    return platform_error(409, "conflict", "The conversation is read-only.")
+
+
+def _session_call(handler):
+    """Route `/_emulator/sessions/{token}/...`: 404 for an unknown token, 400 for a body that is
+    not a JSON object, else `handler(request, region, session, body)`."""
+    async def route(request):
+        region = request.app.state.region
+        session = region.session_for(request.path_params["token"])
+        if session is None:
+            return platform_error(404, "not.found", "No session with that token.")
+        try:
+            body = await json_object(request)
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        return await handler(request, region, session, body)
+    return route
 
 
 async def reset(request):
     try:
-        body = await _json_body(request)
+        body = await json_object(request)
     except ValueError as exc:
         return _bad_request(str(exc))
     await request.app.state.region.reset(deployments=body.get("deployments") is True)
@@ -59,9 +57,9 @@ async def list_sessions(request):
     return JSONResponse({"sessions": [s.summary() for s in sessions]})
 
 
-async def get_session(request):
-    session, error = _session_or_404(request)
-    return error or JSONResponse(session.detail())
+@_session_call
+async def get_session(request, region, session, body):
+    return JSONResponse(session.detail())
 
 
 def _text_of(body):
@@ -74,89 +72,62 @@ def _text_of(body):
     return text, content
 
 
-async def agent_join(request):
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    try:
-        body = await _json_body(request)
-    except ValueError as exc:
-        return _bad_request(str(exc))
+@_session_call
+async def agent_join(request, region, session, body):
     fields = {key: body.get(key) for key in ("firstName", "lastName", "nickname", "image")}
     if not isinstance(fields["firstName"], str) or not fields["firstName"].strip():
         return _bad_request("firstName (a non-empty string) is required")
     if any(v is not None and not isinstance(v, str) for v in fields.values()):
         return _bad_request("lastName, nickname and image must be strings")
     if session.read_only:
-        return platform_error(409, "conflict", "The conversation is read-only.")
+        return _read_only()
     agent = conversation.agent_join(session, fields["firstName"].strip(), fields["lastName"], fields["nickname"],
                                     fields["image"])
     return JSONResponse({"agent": agent, "session": session.summary()})
 
 
-async def agent_typing(request):
-    session, error = _session_or_404(request)
-    if error:
-        return error
+@_session_call
+async def agent_typing(request, region, session, body):
     if session.read_only:
-        return platform_error(409, "conflict", "The conversation is read-only.")
-    await conversation.typing(request.app.state.region, session)
+        return _read_only()
+    await conversation.typing(region, session)
     return JSONResponse({"ok": True, "by": "Human" if session.agent else "Bot"})
 
 
-async def agent_say(request):
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    try:
-        text, content = _text_of(await _json_body(request))
-    except ValueError as exc:
-        return _bad_request(str(exc))
-    if session.read_only:
-        return platform_error(409, "conflict", "The conversation is read-only.")
-    if not session.agent:
-        return platform_error(409, "conflict", "No agent has joined this session; join first.")
-    body = await conversation.agent_say(request.app.state.region, session, text, content)
-    return JSONResponse({"message": body})
+def _say(speak, needs_agent):
+    @_session_call
+    async def route(request, region, session, body):
+        try:
+            text, content = _text_of(body)
+        except ValueError as exc:
+            return _bad_request(str(exc))
+        if session.read_only:
+            return _read_only()
+        if needs_agent and not session.agent:
+            return platform_error(409, "conflict", "No agent has joined this session; join first.")
+        return JSONResponse({"message": await speak(region, session, text, content)})
+    return route
 
 
-async def bot_say(request):
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    try:
-        text, content = _text_of(await _json_body(request))
-    except ValueError as exc:
-        return _bad_request(str(exc))
-    if session.read_only:
-        return platform_error(409, "conflict", "The conversation is read-only.")
-    body = await conversation.bot_say(request.app.state.region, session, text, content)
-    return JSONResponse({"message": body})
+agent_say = _say(conversation.agent_say, needs_agent=True)
+bot_say = _say(conversation.bot_say, needs_agent=False)
 
 
-async def disconnect(request):
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    try:
-        body = await _json_body(request)
-    except ValueError as exc:
-        return _bad_request(str(exc))
+@_session_call
+async def disconnect(request, region, session, body):
     read_only = body.get("readOnly")
     if read_only is not None and not isinstance(read_only, bool):
         return _bad_request("readOnly must be a boolean")
     if session.read_only:
         return platform_error(409, "conflict", "The conversation is already read-only.")
-    message = await conversation.disconnect(request.app.state.region, session, read_only)
+    message = await conversation.disconnect(region, session, read_only)
     return JSONResponse({"message": message, "session": session.summary()})
 
 
-async def expire(request):
+@_session_call
+async def expire(request, region, session, body):
     """Expire the session now: its sockets get SessionExpiredEvent and leave it (they stay open)."""
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    await conversation.expire(request.app.state.region, session)
+    await conversation.expire(region, session)
     return JSONResponse({"ok": True})
 
 
@@ -167,17 +138,11 @@ def _sendable_close_code(code):
     return code in (1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014) or 3000 <= code <= 4999
 
 
-async def drop(request):
+@_session_call
+async def drop(request, region, session, body):
     """Close every socket of the session (a network drop or a server restart); the session stays,
     so the client can reconnect and resume. `closeFrame:false` aborts the TCP connection instead
     of closing it, so the client sees an abnormal close (1006)."""
-    session, error = _session_or_404(request)
-    if error:
-        return error
-    try:
-        body = await _json_body(request)
-    except ValueError as exc:
-        return _bad_request(str(exc))
     code = body.get("code", 1012)
     close_frame = body.get("closeFrame", True)
     if not isinstance(close_frame, bool):
@@ -185,7 +150,7 @@ async def drop(request):
     if not _sendable_close_code(code):
         return _bad_request("code must be a WebSocket close code a server may send")
     if not close_frame:
-        return JSONResponse({"dropped": request.app.state.region.abort_sockets(session)})
+        return JSONResponse({"dropped": region.abort_sockets(session)})
     dropped = len(session.connections)
     for connection in list(session.connections):
         session.connections.remove(connection)
@@ -197,7 +162,7 @@ def _fault_endpoint(add):
     async def handler(request):
         faults = request.app.state.region.faults
         try:
-            add(faults, await _json_body(request))
+            add(faults, await json_object(request))
         except ValueError as exc:
             return _bad_request(str(exc))
         return JSONResponse({"faults": faults.describe()})
@@ -224,7 +189,7 @@ async def patch_deployment(request):
     region = request.app.state.region
     deployment_id = request.path_params["deployment_id"]
     try:
-        body = await _json_body(request)
+        body = await json_object(request)
     except ValueError as exc:
         return _bad_request(str(exc))
     create = body.pop("create", False) is True

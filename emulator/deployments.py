@@ -36,6 +36,7 @@ class Deployment:
     file_types: list = dataclasses.field(default_factory=lambda: list(DEFAULT_IMAGE_TYPES))
     max_file_size_kb: int = 10240
     blocked_extensions: list = dataclasses.field(default_factory=lambda: list(DEFAULT_BLOCKED_EXTENSIONS))
+    download_url_seconds: int = 600  # attachment download links (reference §3.9: about ten minutes)
     bot_delay_seconds: float = 1.0
     # UNCONFIRMED defaults, see README "Choices"
     session_duration_seconds: int = 259200
@@ -153,6 +154,7 @@ class Deployment:
         "fileTypes": ("file_types", list),
         "maxFileSizeKB": ("max_file_size_kb", int),
         "blockedExtensions": ("blocked_extensions", list),
+        "downloadUrlSeconds": ("download_url_seconds", int),
         "botDelaySeconds": ("bot_delay_seconds", float),
         "sessionDurationSeconds": ("session_duration_seconds", int),
         "maxCustomDataBytes": ("max_custom_data_bytes", int),

@@ -19,7 +19,7 @@ import urllib.parse
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from . import frames
-from .rest import JSONResponse, bearer, platform_error
+from .rest import JSONResponse, bad_credentials_error, bearer, no_bearer_error, platform_error
 
 CODE_SECONDS = 120  # authorization codes are short-lived and single-use, as at any IdP
 
@@ -198,9 +198,8 @@ async def code_exchange(request):
         return _bad("Authentication is not enabled for this deployment.")
     user = region.idp.redeem(oauth["code"], oauth["redirectUri"], oauth.get("codeVerifier"))
     if user is None:
-        return platform_error(401, "bad.credentials",
-                              "The authorization code is invalid, expired, already used, or does not match "
-                              "the redirectUri / codeVerifier.")
+        return bad_credentials_error("The authorization code is invalid, expired, already used, or does not match "
+                                     "the redirectUri / codeVerifier.")
     grant_id, refresh = region.idp.start_grant(user, deployment_id)
     return JSONResponse({"jwt": region.idp.jwt_for(grant_id), "refreshToken": refresh})
 
@@ -212,7 +211,7 @@ async def refresh(request):
         return _bad("refreshToken is required.")
     grant_id = region.idp.refresh_tokens.get(body["refreshToken"])
     if grant_id is None:
-        return platform_error(401, "bad.credentials", "The refresh token is invalid or revoked.")
+        return bad_credentials_error("The refresh token is invalid or revoked.")
     deployment_id = body.get("deploymentId")
     if deployment_id is not None and deployment_id != region.idp.grants[grant_id]["deploymentId"]:
         return _bad("deploymentId does not match the refresh token.")
@@ -223,11 +222,10 @@ async def revoke(request):
     region = request.app.state.region
     jwt = bearer(request)
     if jwt is None:
-        return platform_error(401, "authentication.required",
-                              "No authentication bearer token specified in authorization header.")
+        return no_bearer_error()
     claims = region.idp.verify(jwt)
     if claims is None:
-        return platform_error(401, "bad.credentials", "Invalid login credentials.")
+        return bad_credentials_error()
     region.idp.revoke(claims["gid"])
     for session in [s for s in region.sessions.values() if s.auth and s.auth["gid"] == claims["gid"]]:
         await logout(region, session)

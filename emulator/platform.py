@@ -8,10 +8,9 @@ The figures are derived from the live emulator state so a proxy's "agents availa
 human agents joined via the console/control API; waiting = guests handed over to an agent.
 """
 import copy
-import json
 
 from .deployments import DEMO_QUEUE_ID
-from .rest import JSONResponse, bearer, platform_error
+from .rest import JSONResponse, bad_credentials_error, bearer, json_object, no_bearer_error, platform_error
 
 DEMO_SCHEDULE_GROUP_ID = "5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f"
 DEMO_SCHEDULE_ID = "9e8d7c6b-5a49-4382-9160-5f4e3d2c1b0a"
@@ -113,11 +112,10 @@ def guard(request, permission):
     region = request.app.state.region
     token = bearer(request)
     if token is None:
-        return platform_error(401, "authentication.required",
-                              "No authentication bearer token specified in authorization header.")
+        return no_bearer_error()
     client_id = region.access_token_client(token)
     if client_id is None:
-        return platform_error(401, "bad.credentials", "Invalid login credentials.")
+        return bad_credentials_error()
     if permission not in region.permissions.get(client_id, ()):
         return platform_error(403, "missing.permissions",
                               "Unable to perform the requested action. You are missing the following "
@@ -144,24 +142,35 @@ async def estimated_wait_time(request):
     return JSONResponse({"results": [{"intent": "OFFER", "formula": "BEST", "estimatedWaitTimeSeconds": seconds}]})
 
 
-async def get_queue(request):
-    region = request.app.state.region
-    error = guard(request, "routing:queue:view")
-    if error:
-        return error
-    queue_id = request.path_params["queue_id"]
+def _guarded_view(permission, param, what, view):
+    """A guarded GET of one record: 401/403 before 404, then `view(region, id)` (None = unknown)."""
+    async def handler(request):
+        error = guard(request, permission)
+        if error:
+            return error
+        body = view(request.app.state.region, request.path_params[param])
+        if body is None:
+            return platform_error(404, "not.found", "The requested %s could not be found." % what)
+        return JSONResponse(body)
+    return handler
+
+
+def _queue_view(region, queue_id):
     queue = region.queues.get(queue_id)
     if queue is None:
-        return platform_error(404, "not.found", "The requested queue could not be found.")
+        return None
     figures = queue_figures(region, queue_id)
-    return JSONResponse({
+    return {
         "id": queue_id, "name": queue["name"], "description": "", "dateCreated": DATE_CREATED,
         "memberCount": figures["onQueue"] + figures["offQueue"], "joinedMemberCount": figures["onQueue"],
         "mediaSettings": {"message": {"alertingTimeoutSeconds": 30,
                                       "serviceLevel": {"percentage": 0.8, "durationMs": 20000}}},
         "acwSettings": {"wrapupPrompt": "OPTIONAL"}, "skillEvaluationMethod": "BEST",
         "selfUri": "/api/v2/routing/queues/" + queue_id,
-    })
+    }
+
+
+get_queue = _guarded_view("routing:queue:view", "queue_id", "queue", _queue_view)
 
 
 def _observation_queue_ids(body):
@@ -195,7 +204,7 @@ async def queue_observations(request):
     if error:
         return error
     try:
-        body = await _json(request)
+        body = await json_object(request)
         queue_ids = _observation_queue_ids(body)
         metrics = body.get("metrics", list(OBSERVATION_METRICS))
         if not isinstance(metrics, list) or not metrics or any(m not in OBSERVATION_METRICS for m in metrics):
@@ -212,53 +221,18 @@ async def queue_observations(request):
     return JSONResponse({"results": results})
 
 
-async def get_schedule_group(request):
-    region = request.app.state.region
-    error = guard(request, "routing:scheduleGroup:view")
-    if error:
-        return error
-    group_id = request.path_params["group_id"]
-    if group_id not in region.platform.schedule_groups:
-        return platform_error(404, "not.found", "The requested schedule group could not be found.")
-    return JSONResponse(region.platform.schedule_group_view(group_id))
-
-
-async def get_schedule(request):
-    region = request.app.state.region
-    error = guard(request, "routing:schedule:view")
-    if error:
-        return error
-    schedule_id = request.path_params["schedule_id"]
-    if schedule_id not in region.platform.schedules:
-        return platform_error(404, "not.found", "The requested schedule could not be found.")
-    return JSONResponse(region.platform.schedule_view(schedule_id))
-
-
-async def get_web_deployment(request):
-    region = request.app.state.region
-    error = guard(request, "webDeployments:deployment:view")
-    if error:
-        return error
-    deployment = region.deployments.get(request.path_params["deployment_id"])
-    if deployment is None:
-        return platform_error(404, "not.found", "The requested deployment could not be found.")
-    return JSONResponse(deployment.platform_view())
+get_schedule_group = _guarded_view(
+    "routing:scheduleGroup:view", "group_id", "schedule group",
+    lambda region, key: region.platform.schedule_group_view(key) if key in region.platform.schedule_groups else None)
+get_schedule = _guarded_view(
+    "routing:schedule:view", "schedule_id", "schedule",
+    lambda region, key: region.platform.schedule_view(key) if key in region.platform.schedules else None)
+get_web_deployment = _guarded_view(
+    "webDeployments:deployment:view", "deployment_id", "deployment",
+    lambda region, key: region.deployments[key].platform_view() if key in region.deployments else None)
 
 
 # -- control API: /_emulator/queues/{id}, /_emulator/schedules/{id}, /_emulator/schedulegroups/{id} --
-
-async def _json(request):
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ValueError("body must be JSON")
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
-
 
 def _patch_record(table, key, body, fields, template):
     """All-or-nothing patch of one record; `"create": true` adds it from `template`."""
@@ -304,7 +278,7 @@ def _control_patch(table_of, fields, template, view):
                 return platform_error(404, "not.found", "Not found.")
             return JSONResponse(view(region, key))
         try:
-            _patch_record(table, key, await _json(request), fields, template)
+            _patch_record(table, key, await json_object(request), fields, template)
         except LookupError:
             return platform_error(404, "not.found", "Not found (send \"create\": true to add it).")
         except ValueError as exc:

@@ -14,6 +14,7 @@ import time
 from . import conversation, platform
 from . import deployments as deployments_module
 from . import frames
+from .download_links import DownloadLinks
 from .faults import Faults
 from .idp import IdentityProvider
 from .sessions import Session
@@ -41,6 +42,7 @@ class Region:
         self.expired_tokens = set()  # expired while a socket was open: 4006 on the next configure
         self._sweeper = None
         self.attachments = {}  # attachment id -> attachments.Attachment
+        self.download_links = DownloadLinks()
         self.connections = set()
         self.frames = []  # {"token", "frame"} in emission order
         self.tasks = set()

@@ -41,6 +41,32 @@ def bearer(request):
     return value.strip()
 
 
+def no_bearer_error():
+    """The Platform's answer to a guarded call without `Authorization: bearer …`."""
+    return platform_error(401, "authentication.required",
+                          "No authentication bearer token specified in authorization header.")
+
+
+def bad_credentials_error(message="Invalid login credentials."):
+    return platform_error(401, "bad.credentials", message)
+
+
+async def json_object(request):
+    """The request's JSON object ({} when the body is empty); ValueError for anything else."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise ValueError("body is nested too deeply")
+    except ValueError:
+        raise ValueError("body must be JSON")
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
+
+
 async def oauth_token(request):
     region = request.app.state.region
     scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
@@ -101,12 +127,11 @@ async def history(request):
     region = request.app.state.region
     jwt = bearer(request)
     if jwt is None:
-        return platform_error(401, "authentication.required",
-                              "No authentication bearer token specified in authorization header.")
+        return no_bearer_error()
     claims = region.verify_jwt(jwt)
     session = region.session_for(claims["sub"]) if claims else None
     if session is None:
-        return platform_error(401, "bad.credentials", "Invalid login credentials.")
+        return bad_credentials_error()
     deployment = region.deployments.get(session.deployment_id)
     retry_after = limits.history_fetch(session, deployment) if deployment else None
     if retry_after is not None:

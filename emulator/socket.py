@@ -309,11 +309,8 @@ async def on_message(region, connection, request, session):
         return await _error(region, connection, request, *problem)
     if not text.strip() and button is None and not files:
         return await _error(region, connection, request, 400, "Request failed. Message has no text.")
-    if _rate_limited(session, deployment):
-        return await _too_many(region, connection, request, session)
-    if attributes:
-        session.custom_attributes.update(attributes)
-    session.touch(deployment)
+    if not await _admit(region, connection, request, session, attributes):
+        return None
     session.guest_typing_at = None
     body = {
         "id": frames.new_id(),
@@ -328,11 +325,24 @@ async def on_message(region, connection, request, session):
                   if isinstance(button.get(k), str)}
         body["content"] = [{"contentType": "ButtonResponse", "buttonResponse": echoed}]
     if files:
-        body["content"] = body.get("content", []) + [f.content(connection.http_base) for f in files]
+        body["content"] = body.get("content", []) + [f.content(region, connection.http_base) for f in files]
         for attachment in files:
             attachment.state = "sent"
     await region.push_message(session, body, _tracing(request))
-    region.bot.on_text(session, button["payload"] if button else text)
+    region.bot.on_text(session, text, button, connection.http_base)
+
+
+async def _admit(region, connection, request, session, attributes):
+    """The common gate of a guest message once it is valid: the rate limit (answered 429 here),
+    then its custom attributes and activity count. False when refused."""
+    deployment = connection.deployment
+    if _rate_limited(session, deployment):
+        await _too_many(region, connection, request, session)
+        return False
+    if attributes:
+        session.custom_attributes.update(attributes)
+    session.touch(deployment)
+    return True
 
 
 async def _too_many(region, connection, request, session, retry_after=1,
@@ -368,11 +378,8 @@ async def _on_events(region, connection, request, session, message, attributes):
     if presence == "Join":
         if session.read_only:
             return await _error(region, connection, request, 409, "Session is read-only")
-        if _rate_limited(session, deployment):
-            return await _too_many(region, connection, request, session)
-        if attributes:
-            session.custom_attributes.update(attributes)
-        session.touch(deployment)
+        if not await _admit(region, connection, request, session, attributes):
+            return None
         session.joined = True
         body = frames.event_body([frames.presence_event("Join")], "Inbound")
         await region.push_message(session, body, _tracing(request))

@@ -52,7 +52,7 @@ class PanelRenderer:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
             self._notice(view.notice)
-        if last is None or last.rows != view.rows:
+        if last is None or last.version != view.version:
             self._rows_changed(view.rows)
 
     def _notice(self, notice):
@@ -73,7 +73,8 @@ class PanelRenderer:
         keys = []
         for row in rows:
             keys.append(row.key)
-            if self._rows.get(row.key) != row:
+            drawn = self._rows.get(row.key)
+            if drawn is not row and drawn != row:  # identity first: unchanged rows are the same objects
                 self._draw(row)
         present = set(keys)
         for key in [k for k in self._nodes if k not in present]:

@@ -20,6 +20,7 @@ REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever thei
 RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
+SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
 
 
@@ -69,6 +70,9 @@ class Controller:
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._socket_sends = []  # ms of each frame sent on the current connection
+        self._saved_outbox = None
+        self._saved_version = -1
+        self._save_handle = None
         self._expires_s = None  # the session's expirationDate (epoch s), when the service gave one
         self._duration_s = None  # seconds of inactivity before expiry
         self._jwt_retried = False
@@ -478,11 +482,22 @@ class Controller:
 
     # -- persistence and rendering ------------------------------------------------------------
     def _persist(self):
+        """Save the outbox now (it is small and must survive a reload); save the transcript at
+        most once a second (it grows, and the edge also calls flush() when the page is hidden)."""
         if self.settings is None:
             return
-        self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
-        self.ports.save(self._key + ":outbox", json.dumps(
-            [{"id": i["id"], "text": i["text"], "attempted": i["attempted"]} for i in self.outbox]))
+        outbox = json.dumps([{"id": i["id"], "text": i["text"], "attempted": i["attempted"]} for i in self.outbox])
+        if outbox != self._saved_outbox:
+            self._saved_outbox = outbox
+            self.ports.save(self._key + ":outbox", outbox)
+        if self.state.version != self._saved_version and self._save_handle is None:
+            self._save_handle = self.ports.schedule(SAVE_DELAY_MS, self.flush)
+
+    def flush(self):
+        self._save_handle = None
+        if self.settings is not None and self.state.version != self._saved_version:
+            self._saved_version = self.state.version
+            self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
 
     def render(self):
         self.ports.render(self.state.view(self.ports.now_ms()))

@@ -11,7 +11,8 @@ Row = namedtuple("Row", ["key", "side", "author", "avatar", "text", "status", "t
 Notice = namedtuple("Notice", ["title", "message", "action", "kind", "button"])
 View = namedtuple(
     "View",
-    ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier"],
+    ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier",
+     "version"],
 )
 
 MAX_ROWS = 500  # kept in storage; older rows come back from history
@@ -30,12 +31,17 @@ def row_to_dict(row):
 class ChatState:
     def __init__(self, rows=()):
         self.rows = {}
-        self._order = []  # keys in arrival order: the tie-break under equal times
+        # Keys in display order, kept sorted as rows arrive (insertion from the end: messages come
+        # almost in order). Re-sorting per frame is too slow on MicroPython (~170 ms for 200 rows).
+        self._sorted = []
+        self._seq = {}  # key -> arrival number: the tie-break under equal times
+        self._next_seq = 0
+        self.version = 0  # bumped on every row change: renderers and storage skip unchanged work
+        self._ordered = None  # (version, rows) cache
         for item in rows:
             row = item if isinstance(item, Row) else _row_from_dict(item)
             if row.key and row.key not in self.rows:
-                self.rows[row.key] = row
-                self._order.append(row.key)
+                self.put(row)
         self.status = "Connecting…"
         self.status_kind = "busy"
         self.composer_enabled = False
@@ -47,24 +53,54 @@ class ChatState:
         self.typing_until = 0
         self.guest_has_written = any(r.side == "guest" for r in self.rows.values())
 
+    # -- ordering ---------------------------------------------------------------------------
+    def _sort_key(self, row):
+        # Confirmed rows by service time; pending rows after them, in the order they were written.
+        return (1 if row.status == "pending" or not row.time else 0, row.time, self._seq[row.key])
+
+    def _insert(self, key):
+        wanted = self._sort_key(self.rows[key])
+        i = len(self._sorted)
+        while i > 0 and self._sort_key(self.rows[self._sorted[i - 1]]) > wanted:
+            i -= 1
+        self._sorted.insert(i, key)
+
+    def _changed(self):
+        self.version += 1
+
     # -- transcript -------------------------------------------------------------------------
     def put(self, row):
-        if row.key not in self.rows:
-            self._order.append(row.key)
-        self.rows[row.key] = row
+        old = self.rows.get(row.key)
+        if old == row:
+            return
+        if old is None:
+            self._seq[row.key] = self._next_seq
+            self._next_seq += 1
+            self.rows[row.key] = row
+            self._insert(row.key)
+        else:
+            moved = (old.status == "pending") != (row.status == "pending") or old.time != row.time
+            self.rows[row.key] = row
+            if moved:
+                self._sorted.remove(row.key)
+                self._insert(row.key)
         if row.side == "guest":
             self.guest_has_written = True
+        self._changed()
 
     def replace_key(self, old_key, row):
-        """A pending row confirmed by the service: it takes the server's id and time, keeping its place."""
+        """A pending row confirmed by the service: it takes the server's id and time."""
         if old_key in self.rows:
             del self.rows[old_key]
-            if row.key in self.rows:  # the service's copy arrived first (e.g. from history)
-                self._order.remove(old_key)
-            else:
-                self._order[self._order.index(old_key)] = row.key
+            self._sorted.remove(old_key)
+            seq = self._seq.pop(old_key)
+            if row.key not in self.rows:
+                self._seq[row.key] = seq  # keeps its place among rows of the same time
                 self.rows[row.key] = row
+                self._insert(row.key)
+                self._changed()
                 return
+            self._changed()
         self.put(row)
 
     def has(self, key):
@@ -73,20 +109,18 @@ class ChatState:
     def set_status(self, row_key, status, note=""):
         row = self.rows.get(row_key)
         if row is not None:
-            self.rows[row_key] = Row(row.key, row.side, row.author, row.avatar, row.text, status, row.time, note)
+            self.put(Row(row.key, row.side, row.author, row.avatar, row.text, status, row.time, note))
 
     def ordered(self):
-        position = {}
-        for i, key in enumerate(self._order):
-            position[key] = i
-        rows = [self.rows[k] for k in self._order if k in self.rows]
-        # Confirmed rows by service time; pending rows after them, in the order they were written.
-        return sorted(rows, key=lambda r: (1 if r.status == "pending" or not r.time else 0,
-                                           r.time, position[r.key]))
+        if self._ordered is None or self._ordered[0] != self.version:
+            self._ordered = (self.version, tuple([self.rows[k] for k in self._sorted]))
+        return self._ordered[1]
 
     def clear(self):
         self.rows = {}
-        self._order = []
+        self._sorted = []
+        self._seq = {}
+        self._changed()
         self.guest_has_written = False
 
     def saved(self):
@@ -117,5 +151,6 @@ class ChatState:
         typing = None
         if self.typing_until and now_ms < self.typing_until:
             typing = (self.typing_name or "Agent") + " is typing…"
-        return View(self.status, self.status_kind, tuple(self.ordered()), typing, self.composer_enabled,
-                    self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier)
+        return View(self.status, self.status_kind, self.ordered(), typing, self.composer_enabled,
+                    self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier,
+                    self.version)

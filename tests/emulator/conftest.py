@@ -13,7 +13,7 @@ import uvicorn
 
 sys.path.append(str(pathlib.Path(__file__).resolve().parents[1]))  # for tests/shyrka.py
 
-from emulator_harness import TEST_BOT_DELAY, Emulator  # noqa: E402
+from emulator_harness import TEST_BOT_DELAY, Emulator, validate_content  # noqa: E402
 from shyrka import validate_server_frame  # noqa: E402
 
 from emulator import create_app  # noqa: E402
@@ -45,3 +45,4 @@ def conforming_frames(emulator):
     frames = emulator.http.get("/_emulator/frames").json()["frames"]
     for entry in frames:
         validate_server_frame(entry["frame"])
+        validate_content(entry["frame"])

@@ -4,6 +4,8 @@ import time
 import uuid
 
 import httpx
+import jsonschema
+from shyrka import SCHEMA_PATH, FrameInvalid
 from websockets.sync.client import connect
 
 from emulator.deployments import DEMO_DEPLOYMENT_ID
@@ -121,3 +123,24 @@ def is_event(frame, event_type, kind=None, direction="Outbound"):
             if kind is None or inner.get("type") == kind:
                 return True
     return False
+
+
+# The schema's StructuredMessage types `content[]` loosely (BaseMessagingContent checks only
+# `contentType` and `attachment`), so each item is also checked against MessageContent, which
+# types every keyed shape (card, carousel, datePicker, listPicker, ...).
+_CONTENT_VALIDATOR = jsonschema.Draft4Validator({
+    "definitions": json.loads(SCHEMA_PATH.read_text())["definitions"], "$ref": "#/definitions/MessageContent"})
+
+
+def validate_content(frame):
+    body = frame.get("body")
+    if frame.get("class") != "StructuredMessage" or not isinstance(body, dict):
+        return
+    for item in body.get("content", []):
+        errors = list(_CONTENT_VALIDATOR.iter_errors(item))
+        if errors:
+            raise FrameInvalid("content item does not validate against MessageContent: %s\n%s"
+                               % (errors[0].message, json.dumps(item)[:1000]))
+        key = item["contentType"][0].lower() + item["contentType"][1:]
+        if key not in item:
+            raise FrameInvalid("content item lacks its %r object: %s" % (key, json.dumps(item)[:1000]))

@@ -1,4 +1,7 @@
-"""Attachments: presigned upload URL, PUT, UploadSuccessEvent, send, download, delete."""
+"""Attachments: presigned upload URL, PUT, UploadSuccessEvent, send, download (expiring links), delete."""
+import time
+import urllib.parse
+
 import httpx
 import pytest
 
@@ -59,13 +62,18 @@ def test_put_with_wrong_tag_is_403(emulator):
     guest.close()
 
 
-def test_oversized_upload_fails(emulator):
+def _failed_upload(emulator):
+    """A guest whose upload was refused (over a 1 KB limit) and the UploadFailureEvent."""
     emulator.patch(maxFileSizeKB=1)
     guest = emulator.guest()
     guest.configure()
     presigned = _presign(guest, fileSize=1000)["body"]
     httpx.put(presigned["url"], content=b"x" * 2000, headers=presigned["headers"])
-    event = guest.expect(lambda f: f["class"] == "UploadFailureEvent")
+    return guest, guest.expect(lambda f: f["class"] == "UploadFailureEvent")
+
+
+def test_oversized_upload_fails(emulator):
+    guest, event = _failed_upload(emulator)
     assert event["body"]["errorCode"] == 4002
     guest.close()
 
@@ -118,4 +126,117 @@ def test_attachments_disabled(emulator):
     guest = emulator.guest()
     assert guest.configure()["body"]["allowedMedia"]["inbound"]["fileTypes"] == []
     assert _presign(guest)["code"] == 4000
+    guest.close()
+
+
+def _send(guest, attachment_id, tracing_id="send"):
+    guest.action("onMessage", tracingId=tracing_id, message={
+        "type": "Text", "text": "", "content": [{"contentType": "Attachment", "attachment": {"id": attachment_id}}]})
+    return guest.expect(lambda f: f.get("tracingId") == tracing_id)
+
+
+def _expires(url):
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert set(query) == {"expires", "sig"}, url
+    return int(query["expires"][0])
+
+
+def test_download_urls_are_signed_for_ten_minutes_by_default(emulator):
+    guest = emulator.guest()
+    guest.configure()
+    attachment_id, event = _upload(guest)
+    now = time.time()
+    assert 599 <= _expires(event["body"]["downloadUrl"]) - now <= 601
+    content = _send(guest, attachment_id)["body"]["content"][0]["attachment"]
+    assert 599 <= _expires(content["url"]) - now <= 601
+    guest.action("getAttachment", attachmentId=attachment_id, tracingId="dl")
+    assert 599 <= _expires(guest.expect(lambda f: f.get("tracingId") == "dl")["body"]["url"]) - now <= 601
+    guest.close()
+
+
+def test_expired_download_url_is_403_4008_and_get_attachment_refreshes(emulator):
+    emulator.patch(downloadUrlSeconds=1)
+    guest = emulator.guest()
+    guest.configure()
+    attachment_id, event = _upload(guest)
+    url = _send(guest, attachment_id)["body"]["content"][0]["attachment"]["url"]
+    for link in (event["body"]["downloadUrl"], url):
+        assert httpx.get(link).status_code == 200
+    time.sleep(max(0.0, _expires(url) - time.time()) + 0.05)
+    for link in (event["body"]["downloadUrl"], url):
+        response = httpx.get(link)
+        assert response.status_code == 403
+        body = response.json()
+        assert body["code"] == "attachment.expired" and body["errorCode"] == 4008 and body["message"]
+    guest.action("getAttachment", attachmentId=attachment_id, tracingId="fresh")
+    fresh = guest.expect(lambda f: f.get("tracingId") == "fresh")
+    assert fresh["class"] == "PresignedUrlResponse" and fresh["body"]["headers"] == {}
+    assert fresh["body"]["url"] != url and httpx.get(fresh["body"]["url"]).content == PNG
+    guest.close()
+
+
+def test_unsigned_or_tampered_download_url_is_403(emulator):
+    guest = emulator.guest()
+    guest.configure()
+    attachment_id, event = _upload(guest)
+    url = event["body"]["downloadUrl"]
+    bare = url.split("?", 1)[0]
+    later = url.replace("expires=%d" % _expires(url), "expires=%d" % (_expires(url) + 3600))
+    for link in (bare, later, url[:-1] + ("0" if url[-1] != "0" else "1")):
+        response = httpx.get(link)
+        assert response.status_code == 403 and response.json()["code"] == "attachment.signature.invalid"
+    guest.close()
+
+
+def test_download_url_seconds_is_a_deployment_setting(emulator):
+    assert emulator.patch(downloadUrlSeconds=30)["downloadUrlSeconds"] == 30
+    assert emulator.http.post("/_emulator/deployments/f3b8c4d2-5a6e-4b7f-8c9d-0e1f2a3b4c5d",
+                              json={"downloadUrlSeconds": -1}).status_code == 400
+    guest = emulator.guest()
+    guest.configure()
+    _, event = _upload(guest)
+    assert 29 <= _expires(event["body"]["downloadUrl"]) - time.time() <= 31
+    emulator.patch(downloadUrlSeconds=0)  # born expired: exercises a client's refresh path at once
+    attachment_id, event = _upload(guest)
+    assert httpx.get(event["body"]["downloadUrl"]).json()["errorCode"] == 4008
+    guest.close()
+
+
+def test_get_attachment_for_an_unknown_id_is_4009(emulator):
+    guest = emulator.guest()
+    guest.configure()
+    guest.action("getAttachment", attachmentId="no-such-attachment", tracingId="dl")
+    frame = guest.expect(lambda f: f.get("tracingId") == "dl")
+    assert (frame["class"], frame["code"]) == ("string", 4009)
+    guest.close()
+
+
+def test_attachment_of_another_session_is_4009(emulator):
+    owner = emulator.guest()
+    owner.configure()
+    attachment_id, _ = _upload(owner)
+    other = emulator.guest()
+    other.configure()
+    assert _send(other, attachment_id)["code"] == 4009
+    owner.close()
+    other.close()
+
+
+def test_sending_a_failed_upload_is_4010(emulator):
+    guest, event = _failed_upload(emulator)
+    frame = _send(guest, event["body"]["attachmentId"])
+    assert (frame["class"], frame["code"]) == ("string", 4010)
+    guest.close()
+
+
+def test_delete_after_sending_is_409_and_the_file_stays(emulator):
+    guest = emulator.guest()
+    guest.configure()
+    attachment_id, _ = _upload(guest)
+    _send(guest, attachment_id)
+    guest.action("deleteAttachment", attachmentId=attachment_id, tracingId="del")
+    frame = guest.expect(lambda f: f.get("tracingId") == "del")
+    assert (frame["class"], frame["code"]) == ("string", 409)
+    guest.action("getAttachment", attachmentId=attachment_id, tracingId="dl")
+    assert httpx.get(guest.expect(lambda f: f.get("tracingId") == "dl")["body"]["url"]).content == PNG
     guest.close()

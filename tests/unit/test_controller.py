@@ -128,6 +128,7 @@ def test_outbox_and_transcript_survive_a_reload():
     ctl.on_text(text_from("Outbound", "Welcome", "b1", entity="Bot", sender={"nickname": "Ava"}))
     ctl.on_close(1006)
     ctl.submit("unsent")
+    ctl.flush()  # what the page does on pagehide
     again = Controller(ports)
     again.boot(PAGE)
     texts = [r.text for r in ports.view.rows]
@@ -286,3 +287,16 @@ def test_no_more_than_sixty_frames_a_minute_on_one_connection():
     ports.advance(60_000)
     texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage" and "text" in f["message"]]
     assert texts == ["m%d" % i for i in range(70)]
+
+
+def test_transcript_writes_are_batched_to_one_a_second():
+    ctl, ports = live()
+    writes = []
+    save = ports.save
+    ports.save = lambda key, value: (writes.append(key), save(key, value))
+    for i in range(20):
+        ctl.on_text(text_from("Outbound", "m%d" % i, "id%d" % i, time="2026-01-01T00:00:%02d.000Z" % i))
+    assert writes.count("gc-chat:dep-1:transcript") == 0
+    ports.advance(1000)
+    assert writes.count("gc-chat:dep-1:transcript") == 1
+    assert len(__import__("json").loads(ports.store["gc-chat:dep-1:transcript"])) == 20
