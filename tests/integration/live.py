@@ -29,6 +29,7 @@ class LivePorts:
         self.generation = 0
         self.views = []
         self.sent = []
+        self.received = []  # every text frame, in delivery order
         self.http = httpx.AsyncClient(timeout=10)
 
     def attach(self, controller):
@@ -56,6 +57,7 @@ class LivePorts:
             async for text in ws:
                 if generation != self.generation:
                     break
+                self.received.append(text)
                 self.controller.on_text(text)
         except websockets.ConnectionClosed:
             pass
