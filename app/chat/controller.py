@@ -382,6 +382,8 @@ class Controller:
         if catch_up and self.history.more_to_catch_up(overlapped, number or page_number, count):
             self._fetch_page(page_number + 1, True)
         else:
+            if catch_up:  # "Load earlier" starts past what the stored transcript already shows
+                self.history.page_loaded(len(self.state.rows) // history_mod.PAGE_SIZE, count)
             self._reconcile()
         self.state.has_earlier = self.history.has_earlier
         self._persist()
