@@ -20,6 +20,7 @@ REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever thei
 RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
+HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
 SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
 
@@ -69,6 +70,9 @@ class Controller:
         self._holding = False  # attempted sends wait for history to say whether they arrived
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
+        self._jwt_request = None  # tracingId of the getJwt in flight
+        self._anchor = None  # newest message known before the current catch-up
+        self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
         self._saved_outbox = None
         self._saved_version = -1
@@ -324,9 +328,18 @@ class Controller:
 
     # -- history ----------------------------------------------------------------------------
     def _sync_history(self):
-        """Fill what the socket missed: page back from the newest until we meet known messages."""
+        """Fill what the socket missed: page back from the newest until we reach the newest
+        message we had before the gap (the anchor). Live messages that arrived since the
+        reconnect are newer than the gap, so they cannot end the search early."""
         self.history.start_catch_up()
         self._history_found = []
+        self._anchor = None
+        for row in reversed(self.state.ordered()):
+            if row.side != "system" and row.status != "pending" and row.time:
+                self._anchor = row.key
+                break
+        if self._holding:
+            self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._with_jwt(lambda: self._fetch_page(1, True))
 
     def load_earlier(self):
@@ -339,9 +352,16 @@ class Controller:
         if self.conn.state not in (conn_mod.CONFIGURED, conn_mod.READ_ONLY):
             return self._release_hold()
         self._after_jwt = then
-        self._apply([self.conn.request_jwt(self.ports.new_id())])
+        self._request_jwt()
+
+    def _request_jwt(self):
+        if self._after_jwt is None or self.conn.state not in (conn_mod.CONFIGURED, conn_mod.READ_ONLY):
+            return
+        self._jwt_request = self.ports.new_id()
+        self._apply([self.conn.request_jwt(self._jwt_request)])
 
     def _jwt(self, out):
+        self._jwt_request = None
         self.history.set_jwt(out.jwt, out.expires_at_s)
         then, self._after_jwt = self._after_jwt, None
         if then is not None:
@@ -367,9 +387,9 @@ class Controller:
         if status != 200:
             return self._release_hold()
         messages, number, count = history_mod.parse_page(data)
-        overlapped = False
+        overlapped = self._anchor is None
         for message in messages:
-            if message.id and self.state.has(message.id):
+            if message.id and message.id == self._anchor:
                 overlapped = True
             if message.direction == "Inbound":
                 if message.kind != "Event":
@@ -410,6 +430,9 @@ class Controller:
         self._release_hold()
 
     def _release_hold(self):
+        if self._hold_handle is not None:
+            self.ports.cancel(self._hold_handle)
+            self._hold_handle = None
         if self._holding:
             self._holding = False
             self._pump()
@@ -438,6 +461,9 @@ class Controller:
 
     def _error(self, out):
         problem = out.problem
+        if out.tracing_id and out.tracing_id == self._jwt_request:
+            self._jwt_request = self._after_jwt = None  # no history this time: send what was held
+            return self._release_hold()
         item = self._find(out.tracing_id) if out.tracing_id else None
         if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
             self.outbox.remove(item)
@@ -448,6 +474,9 @@ class Controller:
         self.state.show_notice(problem.title, problem.message, problem.action, kind, button)
 
     def _rate_limited(self, out):
+        if out.tracing_id and out.tracing_id == self._jwt_request:
+            self.ports.schedule(out.retry_after_ms, self._request_jwt)
+            return
         item = self._find(out.tracing_id)
         if item is not None:
             item["sent"] = False

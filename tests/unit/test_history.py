@@ -67,21 +67,54 @@ def test_after_configure_history_fills_what_the_socket_missed():
     assert [r.text for r in ports.view.rows] == ["Hello", "Sent while you were away"]
 
 
-def test_pages_back_until_it_overlaps_known_messages():
-    entities = [entity("m%02d" % i, "msg %d" % i, second=i) for i in range(60)]
-    history = FakeHistory(entities, page_size=10)
+def test_fresh_page_loads_the_newest_page_and_offers_earlier():
+    history = FakeHistory([entity("m%02d" % i, "msg %d" % i, second=i) for i in range(60)], page_size=10)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    assert [c[0] for c in history.calls] == [1, 2, 3, 4]  # catch-up stops at its page limit
+    assert [c[0] for c in history.calls] == [1]
+    assert [r.text for r in ports.view.rows] == ["msg %d" % i for i in range(50, 60)]
     assert ports.view.earlier is True
-    history.entities.append(entity("new", "newer", second=59))
-    ports.advance(1000)
+
+
+def _reconnect(ctl, ports):
     ctl.on_close(1006)
     ports.advance(2000)
     ctl.on_open()
     configure(ctl, ports)
-    assert [c[0] for c in history.calls][4:] == [1]  # page 1 overlapped what was shown
-    assert ports.view.rows[-1].text == "newer"
+
+
+def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(10)], page_size=10)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    ports.advance(1000)
+    # 25 agent messages while the socket is down; one more arrives live right after the reconnect,
+    # and it must not end the search (it is newer than the gap).
+    for i in range(10, 35):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities.append(entity("live", "live one", second=59))
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))
+    jwt = [f for f in ports.sent if f["action"] == "getJwt"][-1]
+    ctl.on_text(server("JwtResponse", {"jwt": "jwt-1", "exp": ports.epoch_s() + 900}, kind="response",
+                       tracing_id=jwt["tracingId"]))
+    assert [c[0] for c in history.calls] == [1, 1, 2, 3]
+    shown = set(r.text for r in ports.view.rows)
+    assert all("msg %d" % i in shown for i in range(35))
+
+
+def test_catch_up_stops_after_four_pages():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(5)], page_size=5)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(5, 100):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    _reconnect(ctl, ports)
+    assert [c[0] for c in history.calls] == [1, 1, 2, 3, 4]
+    assert ports.view.earlier is True
 
 
 def test_load_earlier_fetches_the_next_older_page():
@@ -89,10 +122,41 @@ def test_load_earlier_fetches_the_next_older_page():
     history = FakeHistory(entities, page_size=5)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    loaded = len(ports.view.rows)
+    assert len(ports.view.rows) == 5
     ctl.load_earlier()
-    assert history.calls[-1][0] == 5 and len(ports.view.rows) == loaded + 5
-    assert ports.view.rows[0].text == "msg 5"
+    assert history.calls[-1][0] == 2 and len(ports.view.rows) == 10
+    assert ports.view.rows[0].text == "msg 20"
+
+
+def test_history_token_refused_by_rate_limit_is_asked_again():
+    history = FakeHistory([entity("m1", "Hello")])
+    ctl, ports = setup(history)
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    jwt = [f for f in ports.sent if f["action"] == "getJwt"][-1]
+    ctl.on_text(server("TooManyRequestsErrorMessage", {"retryAfter": 2, "errorCode": 4029, "errorMessage": "slow",
+                                                       "name": "n", "message": "m"}, 429, "response", jwt["tracingId"]))
+    ports.advance(2100)
+    again = [f for f in ports.sent if f["action"] == "getJwt"]
+    assert len(again) == 2
+    ctl.on_text(server("JwtResponse", {"jwt": "jwt-9", "exp": ports.epoch_s() + 900}, kind="response",
+                       tracing_id=again[-1]["tracingId"]))
+    assert [r.text for r in ports.view.rows] == ["Hello"]
+
+
+def test_held_sends_go_anyway_when_history_never_answers():
+    history = FakeHistory([entity("b1", "Hi", second=1)])
+    ctl, ports = setup(history)
+    configure(ctl, ports, new=True)
+    ports.advance(600)
+    ctl.submit("waiting")
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    # getJwt is never answered
+    ports.advance(16_000)
+    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+    assert texts.count("waiting") == 2
 
 
 def test_an_attempted_send_found_in_history_is_not_sent_again():
@@ -166,4 +230,4 @@ def test_history_fetches_stay_within_ten_a_minute():
         ctl.load_earlier()
     assert len(history.calls) == 10
     ports.advance(61_000)
-    assert len(history.calls) == 14
+    assert len(history.calls) == 11
