@@ -139,7 +139,8 @@ class Soak:
         guest_dup = sum(received.count(t) - 1 for t in set(received) if t in set(guest) and received.count(t) > 1)
         # An agent message counts as delivered if any page instance showed it (live or from
         # history); a reloaded page shows the last 500 rows and pages older ones on request.
-        agent_lost = sum(1 for t in agent if t not in self.shown_ever)
+        lost_agent = [t for t in agent if t not in self.shown_ever]
+        agent_lost = len(lost_agent)
         sent_times = sorted(self.sent_at.values())
         recover = []
         for drop in self.drops:
@@ -149,6 +150,8 @@ class Soak:
         print("soak: %d guest + %d agent messages, %d drops, 2 reloads, %.0f s" % (n, n, len(self.drops), elapsed))
         print("guest -> service: lost %d, duplicated %d" % (guest_lost, guest_dup))
         print("agent -> page:    lost %d, duplicated rows in any page %d" % (agent_lost, self.duplicate_rows))
+        if lost_agent:
+            print("  not shown by any page: " + " ".join(lost_agent[:40]))
         if recover:
             print("drop -> next guest message sent: median %.0f ms (p90 %.0f ms, n=%d)"
                   % (statistics.median(recover), sorted(recover)[min(len(recover) - 1, int(len(recover) * 0.9))], len(recover)))

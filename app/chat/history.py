@@ -5,7 +5,7 @@ what is already shown (or the conversation's start), so messages sent while the 
 are filled in. "Load earlier" asks for the next older page. A JWT is reused until 5 s before expiry.
 """
 FETCHES_PER_MINUTE = 10
-MAX_CATCH_UP_PAGES = 4  # beyond this, older gaps are left to "Load earlier"
+MAX_CATCH_UP_PAGES = 40  # 1,000 messages; paced by the 10-a-minute budget; beyond, "Load earlier"
 JWT_MARGIN_S = 5
 
 

@@ -106,14 +106,16 @@ def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
     assert all("msg %d" % i in shown for i in range(35))
 
 
-def test_catch_up_stops_after_four_pages():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(5)], page_size=5)
+def test_catch_up_stops_at_its_page_limit():
+    from app.chat.history import MAX_CATCH_UP_PAGES
+    history = FakeHistory([entity("m%04d" % i, "msg %d" % i, second=i % 60) for i in range(2)], page_size=2)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(5, 100):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    for i in range(2, 2 * MAX_CATCH_UP_PAGES + 10):
+        history.entities.append(entity("m%04d" % i, "msg %d" % i, second=i % 60))
     _reconnect(ctl, ports)
-    assert [c[0] for c in history.calls] == [1, 1, 2, 3, 4]
+    ports.advance(10 * 60_000)  # the catch-up is paced at 10 fetches a minute
+    assert [c[0] for c in history.calls] == [1] + list(range(1, MAX_CATCH_UP_PAGES + 1))
     assert ports.view.earlier is True
 
 
