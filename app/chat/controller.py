@@ -14,12 +14,14 @@ from app.protocol import connection as conn_mod
 from app.protocol import errors
 from app.protocol import events as ev
 from app.protocol import history as history_mod
+from app.protocol.messages import iso_seconds
 
 SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
 REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever their action
 RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
+REORDER_MARGIN_S = 5  # delivery order is not guaranteed: page this far past the anchor
 HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
 SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
@@ -71,7 +73,8 @@ class Controller:
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._jwt_request = None  # tracingId of the getJwt in flight
-        self._anchor = None  # newest message known before the current catch-up
+        self._anchor = None  # (key, epoch s) of the newest message known before the gap
+        self._anchor_stale = True  # recompute it at the next catch-up
         self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
         self._saved_outbox = None
@@ -333,11 +336,15 @@ class Controller:
         reconnect are newer than the gap, so they cannot end the search early."""
         self.history.start_catch_up()
         self._history_found = []
-        self._anchor = None
-        for row in reversed(self.state.ordered()):
-            if row.side != "system" and row.status != "pending" and row.time:
-                self._anchor = row.key
-                break
+        if self._anchor_stale:
+            # Only a finished catch-up moves the anchor: one cut short by another drop must
+            # resume from the same point, or the first gap would be skipped.
+            self._anchor = None
+            for row in reversed(self.state.ordered()):
+                if row.side != "system" and row.status != "pending" and iso_seconds(row.time) is not None:
+                    self._anchor = (row.key, iso_seconds(row.time))
+                    break
+            self._anchor_stale = False
         if self._holding:
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._with_jwt(lambda: self._fetch_page(1, True))
@@ -387,9 +394,11 @@ class Controller:
         if status != 200:
             return self._release_hold()
         messages, number, count = history_mod.parse_page(data)
+        # Reached the anchor, and far enough past it that nothing reordered around it is missed.
         overlapped = self._anchor is None
         for message in messages:
-            if message.id and message.id == self._anchor:
+            when = iso_seconds(message.time)
+            if self._anchor is not None and when is not None and when <= self._anchor[1] - REORDER_MARGIN_S:
                 overlapped = True
             if message.direction == "Inbound":
                 if message.kind != "Event":
@@ -404,6 +413,7 @@ class Controller:
         else:
             if catch_up:  # "Load earlier" starts past what the stored transcript already shows
                 self.history.page_loaded(len(self.state.rows) // history_mod.PAGE_SIZE, count)
+                self._anchor_stale = True
             self._reconcile()
         self.state.has_earlier = self.history.has_earlier
         self._persist()

@@ -101,7 +101,7 @@ def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
     jwt = [f for f in ports.sent if f["action"] == "getJwt"][-1]
     ctl.on_text(server("JwtResponse", {"jwt": "jwt-1", "exp": ports.epoch_s() + 900}, kind="response",
                        tracing_id=jwt["tracingId"]))
-    assert [c[0] for c in history.calls] == [1, 1, 2, 3]
+    assert [c[0] for c in history.calls] == [1, 1, 2, 3, 4]  # one page past the anchor: the reorder margin
     shown = set(r.text for r in ports.view.rows)
     assert all("msg %d" % i in shown for i in range(35))
 
@@ -233,3 +233,48 @@ def test_history_fetches_stay_within_ten_a_minute():
     assert len(history.calls) == 10
     ports.advance(61_000)
     assert len(history.calls) == 11
+
+
+def test_iso_seconds():
+    from app.protocol.messages import iso_seconds
+    assert iso_seconds("1970-01-01T00:00:00.000Z") == 0
+    assert iso_seconds("2026-11-21T20:00:00.500Z") == 1795291200.5
+    assert iso_seconds("2000-02-29T12:00:00Z") == 951825600
+    for bad in (None, "", "yesterday", "2026-11-21 20:00:00", "2026-11-21T20:00:00+02:00", "2026-1x-21T20:00:00Z"):
+        assert iso_seconds(bad) is None
+
+
+def test_catch_up_looks_past_the_anchor_for_messages_reordered_around_a_drop():
+    # m2 was delivered before m1 (reordering), then the socket dropped with m1 still in flight.
+    history = FakeHistory([entity("m0", "zero", second=1), entity("m1", "one", second=10),
+                           entity("m2", "two", second=11)], page_size=1)
+    ctl, ports = setup(history)
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    ctl.on_text(text_from("Outbound", "two", "m2", time=T0 + "11.000Z"))
+    jwt = [f for f in ports.sent if f["action"] == "getJwt"][-1]
+    history.entities = [entity("m0", "zero", second=1)]  # the first page load saw only the oldest
+    ctl.on_text(server("JwtResponse", {"jwt": "j", "exp": ports.epoch_s() + 900}, kind="response",
+                       tracing_id=jwt["tracingId"]))
+    history.entities = [entity("m0", "zero", second=1), entity("m1", "one", second=10),
+                        entity("m2", "two", second=11)]
+    _reconnect(ctl, ports)
+    assert "one" in [r.text for r in ports.view.rows]
+
+
+def test_a_catch_up_cut_short_by_another_drop_resumes_from_the_same_anchor():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 12):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    ctl.on_close(1006)
+    ports.advance(2000)
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    ctl.on_text(text_from("Outbound", "live", "live", time=T0 + "59.000Z"))
+    ctl.on_close(1006)  # dropped again before the history token came
+    ports.advance(2000)
+    ctl.on_open()
+    configure(ctl, ports)
+    shown = [r.text for r in ports.view.rows]
+    assert all("msg %d" % i in shown for i in range(12)), shown
