@@ -14,14 +14,13 @@ from app.protocol import connection as conn_mod
 from app.protocol import errors
 from app.protocol import events as ev
 from app.protocol import history as history_mod
-from app.protocol.messages import iso_seconds
 
 SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
 REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever their action
 RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
-REORDER_MARGIN_S = 5  # delivery order is not guaranteed: page this far past the anchor
+REORDER_MARGIN = 5  # delivery order is not guaranteed: read this many messages past the anchor
 HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
 SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
@@ -73,7 +72,8 @@ class Controller:
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._jwt_request = None  # tracingId of the getJwt in flight
-        self._anchor = None  # (key, epoch s) of the newest message known before the gap
+        self._anchor = None  # key of the newest message known before the gap
+        self._past_anchor = -1
         self._anchor_stale = True  # recompute it at the next catch-up
         self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
@@ -341,10 +341,11 @@ class Controller:
             # resume from the same point, or the first gap would be skipped.
             self._anchor = None
             for row in reversed(self.state.ordered()):
-                if row.side != "system" and row.status != "pending" and iso_seconds(row.time) is not None:
-                    self._anchor = (row.key, iso_seconds(row.time))
+                if row.side != "system" and row.status != "pending" and row.time:
+                    self._anchor = row.key
                     break
             self._anchor_stale = False
+        self._past_anchor = -1  # messages read beyond the anchor in this catch-up (-1: not reached)
         if self._holding:
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._with_jwt(lambda: self._fetch_page(1, True))
@@ -394,12 +395,15 @@ class Controller:
         if status != 200:
             return self._release_hold()
         messages, number, count = history_mod.parse_page(data)
-        # Reached the anchor, and far enough past it that nothing reordered around it is missed.
-        overlapped = self._anchor is None
+        # Reached the anchor, and a few messages past it, so that one delivered out of order
+        # around the drop is not missed. (Pages are newest first; `messages` is oldest first.)
+        for message in reversed(messages):
+            if self._past_anchor >= 0:
+                self._past_anchor += 1
+            elif message.id == self._anchor:
+                self._past_anchor = 0
+        overlapped = self._anchor is None or self._past_anchor >= REORDER_MARGIN
         for message in messages:
-            when = iso_seconds(message.time)
-            if self._anchor is not None and when is not None and when <= self._anchor[1] - REORDER_MARGIN_S:
-                overlapped = True
             if message.direction == "Inbound":
                 if message.kind != "Event":
                     self._history_found.append(message)

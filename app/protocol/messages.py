@@ -60,26 +60,3 @@ def events_of(body):
             found.append((kind, data if isinstance(data, dict) else {}))
     return found
 
-
-def iso_seconds(text):
-    """'2026-01-01T12:00:00.250Z' -> epoch seconds (float); None for anything else.
-
-    The service stamps `channel.time` in UTC; MicroPython has no datetime.fromisoformat."""
-    if not isinstance(text, str) or len(text) < 20 or text[4] != "-" or text[10] != "T":
-        return None
-    if not (text.endswith("Z") or text.endswith("+00:00")):
-        return None
-    try:
-        year, month, day = int(text[0:4]), int(text[5:7]), int(text[8:10])
-        hour, minute = int(text[11:13]), int(text[14:16])
-        seconds = float(text[17:].rstrip("Z").split("+")[0])
-    except ValueError:
-        return None
-    # days from 1970-01-01 to the civil date (H. Hinnant's algorithm)
-    y = year - 1 if month <= 2 else year
-    era = (y if y >= 0 else y - 399) // 400
-    yoe = y - era * 400
-    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    days = era * 146097 + doe - 719468
-    return days * 86400 + hour * 3600 + minute * 60 + seconds

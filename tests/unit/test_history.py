@@ -235,15 +235,6 @@ def test_history_fetches_stay_within_ten_a_minute():
     assert len(history.calls) == 11
 
 
-def test_iso_seconds():
-    from app.protocol.messages import iso_seconds
-    assert iso_seconds("1970-01-01T00:00:00.000Z") == 0
-    assert iso_seconds("2026-11-21T20:00:00.500Z") == 1795291200.5
-    assert iso_seconds("2000-02-29T12:00:00Z") == 951825600
-    for bad in (None, "", "yesterday", "2026-11-21 20:00:00", "2026-11-21T20:00:00+02:00", "2026-1x-21T20:00:00Z"):
-        assert iso_seconds(bad) is None
-
-
 def test_catch_up_looks_past_the_anchor_for_messages_reordered_around_a_drop():
     # m2 was delivered before m1 (reordering), then the socket dropped with m1 still in flight.
     history = FakeHistory([entity("m0", "zero", second=1), entity("m1", "one", second=10),
