@@ -42,12 +42,37 @@ def setup(history):
     return ctl, ports
 
 
-def configure(ctl, ports, new=False):
+def answer_jwt(ctl, ports, jwt="jwt-1"):
+    requests = [f for f in ports.sent if f["action"] == "getJwt"]
+    if requests:
+        ctl.on_text(server("JwtResponse", {"jwt": jwt, "exp": ports.epoch_s() + 900}, kind="response",
+                           tracing_id=requests[-1]["tracingId"]))
+
+
+def session_ok(ctl, new=False):
     ctl.on_text(server("SessionResponse", {"connected": True, "newSession": new}, kind="response"))
-    jwt_requests = [f for f in ports.sent if f["action"] == "getJwt"]
-    if jwt_requests:
-        ctl.on_text(server("JwtResponse", {"jwt": "jwt-1", "exp": ports.epoch_s() + 900}, kind="response",
-                           tracing_id=jwt_requests[-1]["tracingId"]))
+
+
+def configure(ctl, ports, new=False):
+    session_ok(ctl, new)
+    answer_jwt(ctl, ports)
+
+
+def reopen(ctl, ports):
+    ports.advance(2000)
+    ctl.on_open()
+
+
+def sent_texts(ports):
+    return [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
+
+
+def submit_then_drop(ctl, ports, text):
+    configure(ctl, ports, new=True)
+    ports.advance(600)
+    ctl.submit(text)
+    ports.advance(10)
+    ctl.on_close(1006)  # dropped before the echo
 
 
 def test_history_url_and_page_parsing():
@@ -78,8 +103,7 @@ def test_fresh_page_loads_the_newest_page_and_offers_earlier():
 
 def _reconnect(ctl, ports):
     ctl.on_close(1006)
-    ports.advance(2000)
-    ctl.on_open()
+    reopen(ctl, ports)
     configure(ctl, ports)
 
 
@@ -94,13 +118,10 @@ def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
         history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
     history.entities.append(entity("live", "live one", second=59))
     ctl.on_close(1006)
-    ports.advance(2000)
-    ctl.on_open()
-    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    reopen(ctl, ports)
+    session_ok(ctl)
     ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))
-    jwt = [f for f in ports.sent if f["action"] == "getJwt"][-1]
-    ctl.on_text(server("JwtResponse", {"jwt": "jwt-1", "exp": ports.epoch_s() + 900}, kind="response",
-                       tracing_id=jwt["tracingId"]))
+    answer_jwt(ctl, ports)
     assert [c[0] for c in history.calls] == [1, 1, 2, 3, 4]  # one page past the anchor: the reorder margin
     shown = set(r.text for r in ports.view.rows)
     assert all("msg %d" % i in shown for i in range(35))
@@ -148,34 +169,22 @@ def test_history_token_refused_by_rate_limit_is_asked_again():
 def test_held_sends_go_anyway_when_history_never_answers():
     history = FakeHistory([entity("b1", "Hi", second=1)])
     ctl, ports = setup(history)
-    configure(ctl, ports, new=True)
-    ports.advance(600)
-    ctl.submit("waiting")
-    ctl.on_close(1006)
-    ports.advance(2000)
-    ctl.on_open()
-    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
-    # getJwt is never answered
+    submit_then_drop(ctl, ports, "waiting")
+    reopen(ctl, ports)
+    session_ok(ctl)  # getJwt is never answered
     ports.advance(16_000)
-    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
-    assert texts.count("waiting") == 2
+    assert sent_texts(ports).count("waiting") == 2
 
 
 def test_an_attempted_send_found_in_history_is_not_sent_again():
     history = FakeHistory([entity("b1", "Hi", second=1)])
     ctl, ports = setup(history)
-    configure(ctl, ports, new=True)
-    ports.advance(600)
-    ctl.submit("did this arrive?")
-    ports.advance(10)
-    ctl.on_close(1006)  # dropped before the echo
+    submit_then_drop(ctl, ports, "did this arrive?")
     history.entities.append(entity("g1", "did this arrive?", direction="Inbound", second=30, entity_kind=""))
-    ports.advance(2000)
-    ctl.on_open()
+    reopen(ctl, ports)
     configure(ctl, ports)
     ports.advance(2000)
-    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
-    assert texts.count("did this arrive?") == 1
+    assert sent_texts(ports).count("did this arrive?") == 1
     row = [r for r in ports.view.rows if r.side == "guest"]
     assert [(r.key, r.status) for r in row] == [("g1", "sent")] and ctl.outbox == []
 
@@ -183,16 +192,11 @@ def test_an_attempted_send_found_in_history_is_not_sent_again():
 def test_an_attempted_send_missing_from_history_goes_again_once():
     history = FakeHistory([entity("b1", "Hi", second=1)])
     ctl, ports = setup(history)
-    configure(ctl, ports, new=True)
-    ports.advance(600)
-    ctl.submit("lost in transit")
-    ctl.on_close(1006)
-    ports.advance(2000)
-    ctl.on_open()
+    submit_then_drop(ctl, ports, "lost in transit")
+    reopen(ctl, ports)
     configure(ctl, ports)
     ports.advance(2000)
-    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
-    assert texts.count("lost in transit") == 2
+    assert sent_texts(ports).count("lost in transit") == 2
     assert [r.status for r in ports.view.rows if r.side == "guest"] == ["pending"]
 
 
@@ -200,16 +204,11 @@ def test_history_failure_releases_held_sends():
     history = FakeHistory([])
     history.status = 500
     ctl, ports = setup(history)
-    configure(ctl, ports, new=True)
-    ports.advance(600)
-    ctl.submit("x")
-    ctl.on_close(1006)
-    ports.advance(2000)
-    ctl.on_open()
+    submit_then_drop(ctl, ports, "x")
+    reopen(ctl, ports)
     configure(ctl, ports)
     ports.advance(1000)
-    texts = [f["message"].get("text") for f in ports.sent if f["action"] == "onMessage"]
-    assert texts.count("x") == 2  # at least once beats never
+    assert sent_texts(ports).count("x") == 2  # at least once beats never
 
 
 def test_expired_history_token_is_replaced_once():
