@@ -21,6 +21,8 @@ RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
 REORDER_MARGIN = 5  # delivery order is not guaranteed: read this many messages past the anchor
+HISTORY_RETRY_MS = 6000  # a refused or failed history page is asked again after 6 s, 12 s, ...
+HISTORY_RETRIES = 5
 HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
 SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
@@ -74,6 +76,7 @@ class Controller:
         self._jwt_request = None  # tracingId of the getJwt in flight
         self._anchor = None  # key of the newest message known before the gap
         self._past_anchor = -1
+        self._page_retries = 0
         self._anchor_stale = True  # recompute it at the next catch-up
         self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
@@ -392,6 +395,13 @@ class Controller:
                 self._jwt_retried = True
                 return self._with_jwt(lambda: self._fetch_page(page_number, catch_up))
         self._jwt_retried = False
+        if status in (0, 429, 500, 502, 503, 504) and self._page_retries < HISTORY_RETRIES:
+            # Busy or unreachable: the gap is still there, so ask again rather than lose it.
+            self._page_retries += 1
+            self.ports.schedule(HISTORY_RETRY_MS * self._page_retries,
+                                lambda: self._fetch_page(page_number, catch_up))
+            return
+        self._page_retries = 0
         if status != 200:
             return self._release_hold()
         messages, number, count = history_mod.parse_page(data)
