@@ -77,6 +77,7 @@ class Controller:
         self._anchor = None  # key of the newest message known before the gap
         self._past_anchor = -1
         self._page_retries = 0
+        self._catch_up_gen = 0
         self._anchor_stale = True  # recompute it at the next catch-up
         self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
@@ -351,11 +352,13 @@ class Controller:
         self._past_anchor = -1  # messages read beyond the anchor in this catch-up (-1: not reached)
         if self._holding:
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
-        self._with_jwt(lambda: self._fetch_page(1, True))
+        self._catch_up_gen += 1
+        gen = self._catch_up_gen
+        self._with_jwt(lambda: self._fetch_page(1, gen))
 
     def load_earlier(self):
         if self.history.has_earlier and self.conn is not None:
-            self._with_jwt(lambda: self._fetch_page(self.history.oldest_page + 1, False))
+            self._with_jwt(lambda: self._fetch_page(self.history.oldest_page + 1, 0))
 
     def _with_jwt(self, then):
         if self.history.jwt_valid(self.ports.epoch_s()):
@@ -379,6 +382,10 @@ class Controller:
             then()
 
     def _fetch_page(self, page_number, catch_up):
+        """catch_up: the catch-up's generation, or 0 for "Load earlier". A catch-up overtaken by a
+        newer one (another reconnect) stops, so it cannot disturb the newer one's bookkeeping."""
+        if catch_up and catch_up != self._catch_up_gen:
+            return
         wait = self.history.wait_ms(self.ports.now_ms())
         if wait:
             self.ports.schedule(wait, lambda: self._fetch_page(page_number, catch_up))
@@ -389,6 +396,8 @@ class Controller:
                               history_mod.auth_headers(self.history.jwt))
 
     def _on_page(self, status, data, page_number, catch_up):
+        if catch_up and catch_up != self._catch_up_gen:
+            return
         if status == 401:
             self.history.drop_jwt()  # expired early or revoked: one fresh token, then give up
             if not self._jwt_retried:
@@ -423,7 +432,7 @@ class Controller:
                 self.state.put(row)
         self.history.page_loaded(number or page_number, count)
         if catch_up and self.history.more_to_catch_up(overlapped, number or page_number, count):
-            self._fetch_page(page_number + 1, True)
+            self._fetch_page(page_number + 1, catch_up)
         else:
             if catch_up:  # "Load earlier" starts past what the stored transcript already shows
                 self.history.page_loaded(len(self.state.rows) // history_mod.PAGE_SIZE, count)

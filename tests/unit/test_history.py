@@ -281,3 +281,24 @@ def test_a_busy_history_page_is_asked_again_not_given_up():
     history.status = 200
     ports.advance(6100)
     assert len(history.calls) == 2 and [r.text for r in ports.view.rows] == ["Hello"]
+
+
+def test_two_reconnects_in_a_row_still_fill_the_whole_gap():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 20):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    pending = []
+    history_answer = ports.responses["?pageSize="]
+    ports.responses["?pageSize="] = lambda url, headers: pending.append((url, headers)) or (0, None)
+    ctl.on_close(1006)
+    reopen(ctl, ports)
+    configure(ctl, ports)  # this catch-up's page 1 is in flight ...
+    ctl.on_close(1006)
+    reopen(ctl, ports)
+    ports.responses["?pageSize="] = history_answer
+    configure(ctl, ports)  # ... when a second reconnect starts another one
+    ports.advance(60_000)
+    shown = [r.text for r in ports.view.rows]
+    assert all("msg %d" % i in shown for i in range(20)), shown
