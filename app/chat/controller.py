@@ -8,7 +8,7 @@ guest typing throttling, and what each event means for the panel.
 import json
 
 from app.chat import settings as settings_mod
-from app.chat.history import HistoryPolicy
+from app.chat.history import CatchUp, HistoryPolicy
 from app.chat.transcript import ChatState, Row
 from app.protocol import connection as conn_mod
 from app.protocol import errors
@@ -20,7 +20,6 @@ REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever thei
 RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
-REORDER_MARGIN = 5  # delivery order is not guaranteed: read this many messages past the anchor
 HISTORY_RETRY_MS = 6000  # a refused or failed history page is asked again after 6 s, 12 s, ...
 HISTORY_RETRIES = 5
 HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
@@ -74,11 +73,13 @@ class Controller:
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._jwt_request = None  # tracingId of the getJwt in flight
-        self._anchor = None  # key of the newest message known before the gap
-        self._past_anchor = -1
+        # The gap not yet filled: None when there is none; else the id of the newest message shown
+        # before it ("" when nothing was). Saved with the transcript, so a reload resumes it.
+        self._gap = None
+        self._saved_gap = None
+        self._catch_up = None  # the CatchUp reading history now
         self._page_retries = 0
         self._catch_up_gen = 0
-        self._anchor_stale = True  # recompute it at the next catch-up
         self._hold_handle = None
         self._socket_sends = []  # ms of each frame sent on the current connection
         self._saved_outbox = None
@@ -130,6 +131,7 @@ class Controller:
             self.ports.save(self._key + ":token", token)
         rows = _loads(self.ports.load(self._key + ":transcript"), [])
         self.state = ChatState(rows if isinstance(rows, list) else [])
+        self._gap = self._saved_gap = self.ports.load(self._key + ":gap") or None
         outbox = _loads(self.ports.load(self._key + ":outbox"), [])
         self.outbox = [{"id": item["id"], "text": item.get("text", ""), "sent": False,
                         "attempted": bool(item.get("attempted"))}
@@ -232,6 +234,7 @@ class Controller:
         self.state.clear()
         self.state.clear_notice()
         self.outbox = []
+        self._forget_gap()
         self._persist()
         self._apply(self.conn.start_new(new_token))
 
@@ -335,26 +338,30 @@ class Controller:
 
     # -- history ----------------------------------------------------------------------------
     def _sync_history(self):
-        """Fill what the socket missed: page back from the newest until we reach the newest
-        message we had before the gap (the anchor). Live messages that arrived since the
-        reconnect are newer than the gap, so they cannot end the search early."""
-        self.history.start_catch_up()
+        """Fill what the socket missed: read history back from the newest message until a few
+        messages past the anchor, the newest message shown before the gap. Live messages that
+        arrived since the reconnect are newer than the gap, so they cannot end the search early."""
+        if self._gap is None:
+            # A catch-up cut short (by another drop, or a reload) keeps its anchor, or the first
+            # gap would be skipped; otherwise the gap starts after the newest message shown.
+            self._gap = self._newest_shown()
         self._history_found = []
-        if self._anchor_stale:
-            # Only a finished catch-up moves the anchor: one cut short by another drop must
-            # resume from the same point, or the first gap would be skipped.
-            self._anchor = None
-            for row in reversed(self.state.ordered()):
-                if row.side != "system" and row.status != "pending" and row.time:
-                    self._anchor = row.key
-                    break
-            self._anchor_stale = False
-        self._past_anchor = -1  # messages read beyond the anchor in this catch-up (-1: not reached)
         if self._holding:
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._catch_up_gen += 1
+        self._catch_up = CatchUp(self._gap or None)
         gen = self._catch_up_gen
-        self._with_jwt(lambda: self._fetch_page(1, gen))
+        self._with_jwt(lambda: self._fetch_page(0, gen))
+
+    def _newest_shown(self):
+        for row in reversed(self.state.ordered()):
+            if row.side != "system" and row.status != "pending" and row.time:
+                return row.key
+        return ""
+
+    def _forget_gap(self):
+        self._gap = None
+        self._catch_up_gen += 1  # a catch-up still running belongs to the old conversation
 
     def load_earlier(self):
         if self.history.has_earlier and self.conn is not None:
@@ -382,10 +389,13 @@ class Controller:
             then()
 
     def _fetch_page(self, page_number, catch_up):
-        """catch_up: the catch-up's generation, or 0 for "Load earlier". A catch-up overtaken by a
-        newer one (another reconnect) stops, so it cannot disturb the newer one's bookkeeping."""
+        """catch_up: the catch-up's generation (its cursor picks the page), or 0 for "Load earlier".
+        A catch-up overtaken by a newer one (another reconnect) stops, so it cannot disturb the
+        newer one's bookkeeping."""
         if catch_up and catch_up != self._catch_up_gen:
             return
+        if catch_up:
+            page_number = self._catch_up.next_page()
         wait = self.history.wait_ms(self.ports.now_ms())
         if wait:
             self.ports.schedule(wait, lambda: self._fetch_page(page_number, catch_up))
@@ -413,16 +423,12 @@ class Controller:
         self._page_retries = 0
         if status != 200:
             return self._release_hold()
-        messages, number, count = history_mod.parse_page(data)
-        # Reached the anchor, and a few messages past it, so that one delivered out of order
-        # around the drop is not missed. (Pages are newest first; `messages` is oldest first.)
-        for message in reversed(messages):
-            if self._past_anchor >= 0:
-                self._past_anchor += 1
-            elif message.id == self._anchor:
-                self._past_anchor = 0
-        overlapped = self._anchor is None or self._past_anchor >= REORDER_MARGIN
-        for message in messages:
+        page = history_mod.parse_page(data)
+        number, count = page.number or page_number, page.count
+        more = False
+        if catch_up:
+            more = self._catch_up.read([m.id for m in reversed(page.messages)], number, page.total, page.size)
+        for message in page.messages:
             if message.direction == "Inbound":
                 if message.kind != "Event":
                     self._history_found.append(message)
@@ -430,13 +436,15 @@ class Controller:
             row = _row_for(message, self.ports.new_id)
             if row is not None and not self.state.has(row.key):
                 self.state.put(row)
-        self.history.page_loaded(number or page_number, count)
-        if catch_up and self.history.more_to_catch_up(overlapped, number or page_number, count):
-            self._fetch_page(page_number + 1, catch_up)
+        self.history.page_loaded(number, count)
+        if more:
+            self._fetch_page(0, catch_up)
         else:
-            if catch_up:  # "Load earlier" starts past what the stored transcript already shows
+            if catch_up:
+                # Done (or read as far back as one catch-up goes: the rest is "Load earlier").
+                self._gap = None
+                # "Load earlier" starts past what the stored transcript already shows.
                 self.history.page_loaded(len(self.state.rows) // history_mod.PAGE_SIZE, count)
-                self._anchor_stale = True
             self._reconcile()
         self.state.has_earlier = self.history.has_earlier
         self._persist()
@@ -538,6 +546,7 @@ class Controller:
     def _cleared(self, out):
         self.state.clear()
         self.outbox = []
+        self._forget_gap()
         self.ports.save(self._key + ":token", "")
         self._error(ev.ErrorReported(errors.problem_for("session_cleared"), ""))
 
@@ -554,14 +563,22 @@ class Controller:
         if outbox != self._saved_outbox:
             self._saved_outbox = outbox
             self.ports.save(self._key + ":outbox", outbox)
-        if self.state.version != self._saved_version and self._save_handle is None:
+        changed = self.state.version != self._saved_version or self._gap != self._saved_gap
+        if changed and self._save_handle is None:
             self._save_handle = self.ports.schedule(SAVE_DELAY_MS, self.flush)
 
     def flush(self):
+        """The transcript and its unfilled gap are saved together, so a reload never sees rows
+        newer than a gap without the gap (it would take the newest row as its anchor)."""
         self._save_handle = None
-        if self.settings is not None and self.state.version != self._saved_version:
+        if self.settings is None:
+            return
+        if self.state.version != self._saved_version:
             self._saved_version = self.state.version
             self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
+        if self._gap != self._saved_gap:
+            self._saved_gap = self._gap
+            self.ports.save(self._key + ":gap", self._gap or "")
 
     def render(self):
         self.ports.render(self.state.view(self.ports.now_ms()))

@@ -1,6 +1,11 @@
 """The web-messaging history REST call: GET {api}/api/v2/webmessaging/messages with the guest JWT
 from `getJwt`. Page 1 is the newest; entities are newest first."""
+from collections import namedtuple
+
 from app.protocol.messages import parse_message
+
+# total: messages in the whole conversation (None when the service did not say); size: page size
+Page = namedtuple("Page", ["messages", "number", "count", "total", "size"])
 
 PAGE_SIZE = 25
 
@@ -14,12 +19,15 @@ def auth_headers(jwt):
 
 
 def parse_page(data):
-    """(messages oldest first, page number, page count) from an entity list; tolerant of junk."""
+    """The `Page` of an entity list (messages oldest first); tolerant of junk."""
     if not isinstance(data, dict):
-        return [], 0, 0
+        return Page([], 0, 0, None, PAGE_SIZE)
     entities = data.get("entities")
     messages = [parse_message(e) for e in (entities if isinstance(entities, list) else ()) if isinstance(e, dict)]
     messages.reverse()
-    number = data.get("pageNumber")
-    count = data.get("pageCount")
-    return (messages, number if isinstance(number, int) else 0, count if isinstance(count, int) else 0)
+    return Page(messages, _int(data.get("pageNumber"), 0), _int(data.get("pageCount"), 0),
+                _int(data.get("total"), None), _int(data.get("pageSize"), PAGE_SIZE) or PAGE_SIZE)
+
+
+def _int(value, default):
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

@@ -77,10 +77,10 @@ def submit_then_drop(ctl, ports, text):
 
 def test_history_url_and_page_parsing():
     assert h.history_url("https://api.x", 2) == "https://api.x/api/v2/webmessaging/messages?pageSize=25&pageNumber=2"
-    messages, number, count = h.parse_page({"entities": [entity("b", "2"), entity("a", "1")], "pageNumber": 1,
-                                            "pageCount": 3})
-    assert [m.id for m in messages] == ["a", "b"] and (number, count) == (1, 3)
-    assert h.parse_page("junk") == ([], 0, 0)
+    page = h.parse_page({"entities": [entity("b", "2"), entity("a", "1")], "pageNumber": 1, "pageCount": 3,
+                         "total": 52, "pageSize": 2})
+    assert [m.id for m in page.messages] == ["a", "b"] and page[1:] == (1, 3, 52, 2)
+    assert h.parse_page("junk") == ([], 0, 0, None, 25)
     assert h.parse_page({"entities": [1, None]})[0] == []
 
 
@@ -127,17 +127,43 @@ def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
     assert all("msg %d" % i in shown for i in range(35))
 
 
-def test_catch_up_stops_at_its_page_limit():
-    from app.chat.history import MAX_CATCH_UP_PAGES
-    history = FakeHistory([entity("m%04d" % i, "msg %d" % i, second=i % 60) for i in range(2)], page_size=2)
+def test_catch_up_stops_after_reading_its_limit():
+    from app.chat.history import MAX_CATCH_UP
+    history = FakeHistory([entity("m%04d" % i, "msg %d" % i, second=i % 60) for i in range(2)])
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(2, 2 * MAX_CATCH_UP_PAGES + 10):
+    for i in range(2, MAX_CATCH_UP + 100):
         history.entities.append(entity("m%04d" % i, "msg %d" % i, second=i % 60))
     _reconnect(ctl, ports)
     ports.advance(10 * 60_000)  # the catch-up is paced at 10 fetches a minute
-    assert [c[0] for c in history.calls] == [1] + list(range(1, MAX_CATCH_UP_PAGES + 1))
+    pages = MAX_CATCH_UP // history.page_size
+    assert [c[0] for c in history.calls] == [1] + list(range(1, pages + 1))
     assert ports.view.earlier is True
+
+
+def test_catch_up_skips_pages_that_slid_while_the_conversation_went_on():
+    # Page numbers count from the newest message: 30 new messages between two fetches move every
+    # page back by three (page size 10). The cursor then asks for the page that now holds the
+    # oldest unread message instead of re-reading pages 3 and 4.
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=10)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 50):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    answer = ports.responses["?pageSize="]
+
+    def growing(url, headers):
+        status, data = answer(url, headers)
+        if len(history.calls) == 2:  # right after the catch-up's first page
+            for i in range(50, 80):
+                history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+        return status, data
+    ports.responses["?pageSize="] = growing
+    _reconnect(ctl, ports)
+    ports.advance(60_000)
+    assert [c[0] for c in history.calls] == [1, 1, 2, 5, 6, 7, 8]
+    shown = [r.text for r in ports.view.rows]
+    assert all("msg %d" % i in shown for i in range(50)), shown
 
 
 def test_load_earlier_fetches_the_next_older_page():
@@ -302,3 +328,39 @@ def test_two_reconnects_in_a_row_still_fill_the_whole_gap():
     ports.advance(60_000)
     shown = [r.text for r in ports.view.rows]
     assert all("msg %d" % i in shown for i in range(20)), shown
+
+
+def test_a_reload_before_the_catch_up_finished_still_fills_the_gap():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 12):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history_answer = ports.responses["?pageSize="]
+    ports.responses["?pageSize="] = lambda url, headers: (0, None)  # the catch-up never gets an answer
+    ctl.on_close(1006)
+    reopen(ctl, ports)
+    configure(ctl, ports)
+    history.entities.append(entity("live", "live one", second=59))
+    ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))
+    ctl.flush()  # the page is closed: what it showed is in storage, the gap is not
+    again = FakePorts(dict(ports.responses), start_ms=ports.now + 1000)
+    again.store = ports.store
+    again.responses["?pageSize="] = history_answer
+    ctl = Controller(again)
+    ctl.boot(PAGE)
+    ctl.on_open()
+    configure(ctl, again)
+    again.advance(60_000)
+    shown = [r.text for r in again.view.rows]
+    assert all("msg %d" % i in shown for i in range(12)), shown
+
+
+def test_catch_up_cursor_without_a_total_reads_pages_in_turn():
+    from app.chat.history import CatchUp
+    cursor = CatchUp("a")
+    assert cursor.next_page() == 1
+    assert cursor.read(["x%d" % i for i in range(3)], 1, None, 3) is True and cursor.next_page() == 2
+    assert cursor.read(["y0", "a", "y1"], 2, None, 3) is True and cursor.next_page() == 3
+    assert cursor.read(["z0", "z1", "z2"], 3, None, 3) is True  # 4 past the anchor: one more
+    assert cursor.read(["w0", "w1", "w2"], 4, None, 3) is False and cursor.complete
