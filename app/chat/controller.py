@@ -527,6 +527,11 @@ class Controller:
 
     def _reconnect(self, out):
         self._retry_handle = self.ports.schedule(out.delay_ms, self._retry_now)
+        # A single drop is routine (the status line says "Reconnecting…"); once a retry has failed
+        # too, say why, unless a more specific notice is already up.
+        if out.attempt >= 2 and out.problem is not None and self.state.notice is None:
+            problem = out.problem
+            self.state.show_notice(problem.title, problem.message, problem.action, "warn")
 
     def _retry_now(self):
         self._retry_handle = None

@@ -178,7 +178,8 @@ class Connection:
             return out
         if not opened and not self.ever_configured:
             out.append(ev.HandshakeFailed(self.backoff.attempt))
-        out.append(ev.ReconnectScheduled(self.backoff.next_delay(rand), self.backoff.attempt))
+        out.append(ev.ReconnectScheduled(self.backoff.next_delay(rand), self.backoff.attempt,
+                                         errors.problem_for_close(code)))
         return out
 
     def reconnect_due(self):

@@ -36,7 +36,8 @@ SessionCleared = namedtuple("SessionCleared", [])
 ConnectionClosed = namedtuple("ConnectionClosed", ["reason"])
 LoggedOut = namedtuple("LoggedOut", [])
 # The socket should be opened again after delay_ms (the edge owns the timer).
-ReconnectScheduled = namedtuple("ReconnectScheduled", ["delay_ms", "attempt"])
+# problem: what the close means for the guest (errors.problem_for_close), None for a normal close
+ReconnectScheduled = namedtuple("ReconnectScheduled", ["delay_ms", "attempt", "problem"])
 # The first connection attempt failed before the socket opened: the browser hides the HTTP status,
 # so the edge must diagnose (see errors.classify_handshake_failure) and report back.
 HandshakeFailed = namedtuple("HandshakeFailed", ["attempt"])

@@ -232,6 +232,20 @@ def test_unreachable_service_keeps_retrying_with_a_notice():
     assert len(ports.opened) == 2
 
 
+def test_a_drop_is_quiet_but_a_failed_retry_says_why_until_reconnected():
+    ctl, ports = live()
+    ctl.on_close(1006)
+    assert ports.view.status == "Reconnecting…" and ports.view.notice is None
+    ports.advance(2000)
+    ctl.on_close(1011)  # the retry failed as well
+    assert ports.view.notice.kind == "warn"
+    assert "had a problem with this connection" in ports.view.notice.message
+    ports.advance(4000)
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False}, kind="response"))
+    assert ports.view.notice is None and ports.view.status == "Connected"
+
+
 def test_online_event_retries_at_once():
     ctl, ports = live()
     ctl.on_close(1006)
