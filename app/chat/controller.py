@@ -443,8 +443,11 @@ class Controller:
             if catch_up:
                 # Done (or read as far back as one catch-up goes: the rest is "Load earlier").
                 self._gap = None
-                # "Load earlier" starts past what the stored transcript already shows.
-                self.history.page_loaded(len(self.state.rows) // history_mod.PAGE_SIZE, count)
+                # "Load earlier" starts past what the stored transcript already shows (counting
+                # only rows the service holds: a failed send would make it skip a page).
+                held = [r for r in self.state.rows.values()
+                        if r.side != "system" and r.status not in ("pending", "failed")]
+                self.history.page_loaded(len(held) // page.size, count)
             self._reconcile()
         self.state.has_earlier = self.history.has_earlier
         self._persist()
