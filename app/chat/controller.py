@@ -73,11 +73,14 @@ class Controller:
         self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._jwt_request = None  # tracingId of the getJwt in flight
-        # The gap not yet filled: None when there is none; else the id of the newest message shown
-        # before it ("" when nothing was). Saved with the transcript, so a reload resumes it.
-        self._gap = None
-        self._saved_gap = None
-        self._catch_up = None  # the CatchUp reading history now
+        # The gaps drops left and history has not filled yet (None: none). Saved with the
+        # transcript, so a reload resumes them.
+        self._catch_up = None
+        self._saved_gaps = ""
+        # The newest message shown when the socket went away (taken when the next one opens, as
+        # frames on the new socket may come before its SessionResponse): the next gap's anchor.
+        self._gap_anchor = None
+        self._gap_anchor_taken = False
         self._page_retries = 0
         self._catch_up_gen = 0
         self._hold_handle = None
@@ -131,7 +134,9 @@ class Controller:
             self.ports.save(self._key + ":token", token)
         rows = _loads(self.ports.load(self._key + ":transcript"), [])
         self.state = ChatState(rows if isinstance(rows, list) else [])
-        self._gap = self._saved_gap = self.ports.load(self._key + ":gap") or None
+        gaps = _loads(self.ports.load(self._key + ":gaps"), None)
+        self._catch_up = CatchUp.restored(gaps) if gaps else None
+        self._saved_gaps = self._gaps_text()
         outbox = _loads(self.ports.load(self._key + ":outbox"), [])
         self.outbox = [{"id": item["id"], "text": item.get("text", ""), "sent": False,
                         "attempted": bool(item.get("attempted"))}
@@ -234,7 +239,7 @@ class Controller:
         self.state.clear()
         self.state.clear_notice()
         self.outbox = []
-        self._forget_gap()
+        self._forget_gaps()
         self._persist()
         self._apply(self.conn.start_new(new_token))
 
@@ -306,6 +311,9 @@ class Controller:
 
     def _open(self, out):
         self._socket_sends = []
+        if not self._gap_anchor_taken:  # the first opening since the last configure
+            self._gap_anchor = self._newest_shown()
+            self._gap_anchor_taken = True
         self.ports.open_socket(settings_mod.socket_url(self.settings))
 
     def _close(self, out):
@@ -341,15 +349,16 @@ class Controller:
         """Fill what the socket missed: read history back from the newest message until a few
         messages past the anchor, the newest message shown before the gap. Live messages that
         arrived since the reconnect are newer than the gap, so they cannot end the search early."""
-        if self._gap is None:
-            # A catch-up cut short (by another drop, or a reload) keeps its anchor, or the first
-            # gap would be skipped; otherwise the gap starts after the newest message shown.
-            self._gap = self._newest_shown()
+        # Gaps not filled yet (cut short by another drop, or a reload) stay open with their own
+        # anchors, or they would be skipped.
+        if self._catch_up is None:
+            self._catch_up = CatchUp()
+        self._catch_up.reconnected(self._gap_anchor if self._gap_anchor_taken else self._newest_shown())
+        self._gap_anchor_taken = False
         self._history_found = []
         if self._holding:
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._catch_up_gen += 1
-        self._catch_up = CatchUp(self._gap or None)
         gen = self._catch_up_gen
         self._with_jwt(lambda: self._fetch_page(0, gen))
 
@@ -357,10 +366,11 @@ class Controller:
         for row in reversed(self.state.ordered()):
             if row.side != "system" and row.status != "pending" and row.time:
                 return row.key
-        return ""
+        return None
 
-    def _forget_gap(self):
-        self._gap = None
+    def _forget_gaps(self):
+        self._catch_up = None
+        self._gap_anchor_taken = False
         self._catch_up_gen += 1  # a catch-up still running belongs to the old conversation
 
     def load_earlier(self):
@@ -417,9 +427,8 @@ class Controller:
         if status in (0, 429, 500, 502, 503, 504) and self._page_retries < HISTORY_RETRIES:
             # Busy or unreachable: the gap is still there, so ask again rather than lose it.
             self._page_retries += 1
-            self.ports.schedule(HISTORY_RETRY_MS * self._page_retries,
-                                lambda: self._fetch_page(page_number, catch_up))
-            return
+            self.history.refused(self.ports.now_ms(), HISTORY_RETRY_MS * self._page_retries)
+            return self._fetch_page(page_number, catch_up)
         self._page_retries = 0
         if status != 200:
             return self._release_hold()
@@ -437,24 +446,24 @@ class Controller:
             if row is not None and not self.state.has(row.key):
                 self.state.put(row)
         self.history.page_loaded(number, count)
+        self._reconcile()
         if more:
             self._fetch_page(0, catch_up)
-        else:
-            if catch_up:
-                # Done (or read as far back as one catch-up goes: the rest is "Load earlier").
-                self._gap = None
-                # "Load earlier" starts past what the stored transcript already shows (counting
-                # only rows the service holds: a failed send would make it skip a page).
-                held = [r for r in self.state.rows.values()
-                        if r.side != "system" and r.status not in ("pending", "failed")]
-                self.history.page_loaded(len(held) // page.size, count)
-            self._reconcile()
+        elif catch_up:
+            # Done (or read as far back as one catch-up goes: the rest is "Load earlier").
+            self._catch_up = None
+            # "Load earlier" starts past what the stored transcript already shows (counting
+            # only rows the service holds: a failed send would make it skip a page).
+            held = [r for r in self.state.rows.values() if r.side != "system" and r.status not in ("pending", "failed")]
+            self.history.page_loaded(len(held) // page.size, count)
+            self._release_hold()
         self.state.has_earlier = self.history.has_earlier
         self._persist()
         self.render()
 
     def _reconcile(self):
-        """Guest messages in history: confirm our attempted sends that did arrive, show the rest."""
+        """Guest messages in history: confirm our attempted sends that did arrive, show the rest.
+        Done after every page, so a send found early is never sent again when the hold ends."""
         claimed = set(k for k in self.state.rows)
         for message in self._history_found:
             if message.id in claimed:
@@ -471,7 +480,6 @@ class Controller:
             else:
                 self.state.put(Row(message.id, "guest", "You", "", message.text, "sent", message.time, ""))
         self._history_found = []
-        self._release_hold()
 
     def _release_hold(self):
         if self._hold_handle is not None:
@@ -554,7 +562,7 @@ class Controller:
     def _cleared(self, out):
         self.state.clear()
         self.outbox = []
-        self._forget_gap()
+        self._forget_gaps()
         self.ports.save(self._key + ":token", "")
         self._error(ev.ErrorReported(errors.problem_for("session_cleared"), ""))
 
@@ -571,7 +579,7 @@ class Controller:
         if outbox != self._saved_outbox:
             self._saved_outbox = outbox
             self.ports.save(self._key + ":outbox", outbox)
-        changed = self.state.version != self._saved_version or self._gap != self._saved_gap
+        changed = self.state.version != self._saved_version or self._gaps_text() != self._saved_gaps
         if changed and self._save_handle is None:
             self._save_handle = self.ports.schedule(SAVE_DELAY_MS, self.flush)
 
@@ -584,9 +592,13 @@ class Controller:
         if self.state.version != self._saved_version:
             self._saved_version = self.state.version
             self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
-        if self._gap != self._saved_gap:
-            self._saved_gap = self._gap
-            self.ports.save(self._key + ":gap", self._gap or "")
+        gaps = self._gaps_text()
+        if gaps != self._saved_gaps:
+            self._saved_gaps = gaps
+            self.ports.save(self._key + ":gaps", gaps)
+
+    def _gaps_text(self):
+        return json.dumps(self._catch_up.saved()) if self._catch_up is not None else ""
 
     def render(self):
         self.ports.render(self.state.view(self.ports.now_ms()))

@@ -358,9 +358,105 @@ def test_a_reload_before_the_catch_up_finished_still_fills_the_gap():
 
 def test_catch_up_cursor_without_a_total_reads_pages_in_turn():
     from app.chat.history import CatchUp
-    cursor = CatchUp("a")
+    cursor = CatchUp()
+    cursor.reconnected("a")
     assert cursor.next_page() == 1
     assert cursor.read(["x%d" % i for i in range(3)], 1, None, 3) is True and cursor.next_page() == 2
     assert cursor.read(["y0", "a", "y1"], 2, None, 3) is True and cursor.next_page() == 3
     assert cursor.read(["z0", "z1", "z2"], 3, None, 3) is True  # 4 past the anchor: one more
     assert cursor.read(["w0", "w1", "w2"], 4, None, 3) is False and cursor.complete
+
+
+def test_catch_up_cursor_reads_each_gap_and_skips_what_came_live_between_them():
+    from app.chat.history import CatchUp
+    cursor = CatchUp()
+    ids = ["m%03d" % i for i in range(200)]  # position = index
+
+    def page(number, total):
+        newest = list(reversed(ids[:total]))
+        return newest[(number - 1) * 10: number * 10]
+    cursor.reconnected("m050")  # the first drop: m051... were missed
+    assert cursor.read(page(1, 60), 1, 60, 10) is True  # 59..50: the anchor, not yet 5 past it
+    cursor.reconnected("m120")  # page 2 never came: another drop, with m121... missed
+    assert cursor.next_page() == 1
+    assert cursor.read(page(1, 130), 1, 130, 10) is True  # 129..120
+    assert cursor.next_page() == 2  # 119..115 for the margin; 60..119 came live
+    assert cursor.read(page(2, 130), 2, 130, 10) is True
+    assert cursor.next_page() == 9  # 49..40: 5 below the first gap's anchor
+    assert cursor.read(page(9, 130), 9, 130, 10) is False and cursor.complete
+
+
+def test_catch_up_gaps_survive_a_reload():
+    from app.chat.history import CatchUp
+    cursor = CatchUp()
+    cursor.reconnected("m1")
+    cursor.read(["m9", "m8"], 1, 100, 2)
+    again = CatchUp.restored(cursor.saved())
+    assert again.saved() == {"counted": True, "gaps": [["m1", 99]]}
+    assert CatchUp.restored("junk").complete and CatchUp.restored({"gaps": [[1, "x"]]}).gaps[0].anchor is None
+
+
+def test_a_catch_up_restarted_by_a_reconnect_skips_what_it_already_read():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=10)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 63):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    answer = ports.responses["?pageSize="]
+
+    def counting(url, headers):  # the third call (the catch-up's page 3) fails
+        if len(history.calls) == 3:
+            history.calls.append((int(url.split("pageNumber=")[1]), headers))
+            return 0, None
+        return answer(url, headers)
+    ports.responses["?pageSize="] = counting
+    _reconnect(ctl, ports)
+    _reconnect(ctl, ports)  # before the failed page is asked again
+    ports.advance(60_000)
+    assert [c[0] for c in history.calls] == [1, 1, 2, 3, 1, 3, 4, 5, 6, 7]
+    shown = [r.text for r in ports.view.rows]
+    assert all("msg %d" % i in shown for i in range(63)), shown
+
+
+def test_after_a_refused_page_no_other_catch_up_asks_before_the_wait():
+    history = FakeHistory([entity("m1", "Hello")])
+    ctl, ports = setup(history)
+    history.status = 429
+    configure(ctl, ports)
+    assert len(history.calls) == 1
+    _reconnect(ctl, ports)  # 2 s later, a new catch-up: it waits too
+    assert len(history.calls) == 1
+    history.status = 200
+    ports.advance(4100)
+    assert len(history.calls) == 2 and [r.text for r in ports.view.rows] == ["Hello"]
+
+
+def test_a_send_found_early_in_a_long_catch_up_is_confirmed_at_once_and_never_sent_again():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=5)
+    ctl, ports = setup(history)
+    submit_then_drop(ctl, ports, "did this arrive?")
+    for i in range(3, 80):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities.append(entity("g1", "did this arrive?", direction="Inbound", second=59, entity_kind=""))
+    reopen(ctl, ports)
+    configure(ctl, ports)
+    assert [(r.key, r.status) for r in ports.view.rows if r.side == "guest"] == [("g1", "sent")]
+    ports.advance(20_000)  # past the hold limit, with the catch-up still reading (16 pages, 10 a minute)
+    assert ctl._catch_up is not None
+    assert sent_texts(ports).count("did this arrive?") == 1 and ctl.outbox == []
+
+
+def test_a_message_that_overtakes_the_session_response_does_not_move_the_gap():
+    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    ctl, ports = setup(history)
+    configure(ctl, ports)
+    for i in range(3, 12):
+        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities.append(entity("live", "live one", second=59))
+    ctl.on_close(1006)
+    reopen(ctl, ports)
+    ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))  # before SessionResponse
+    configure(ctl, ports)
+    ports.advance(60_000)
+    shown = [r.text for r in ports.view.rows]
+    assert all("msg %d" % i in shown for i in range(12)), shown
