@@ -49,6 +49,8 @@ class Soak:
         self.sent_at = {}  # guest text -> epoch ms it turned "sent" (merged across reloads)
         self.shown_ever = set()  # every row text any page instance showed
         self.duplicate_rows = 0  # the most duplicate rows one page instance showed
+        self.errors = []  # console errors: a Python exception in the page is reported there
+        self.unconfirmed = 0  # guest rows still not "sent" when the run ended
 
     def control(self, path, body=None):
         response = self.http.post("/_emulator/" + path, json=body or {})
@@ -63,6 +65,7 @@ class Soak:
     def open_page(self, context):
         page = context.new_page()
         page.add_init_script(RECORDER)
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         page.on("websocket", lambda ws: ws.on("framereceived", self.on_frame))
         page.goto("http://127.0.0.1:%d/?runtime=%s" % (self.proxy_port, self.args.runtime))
         page.click("#chat-launcher")
@@ -121,6 +124,7 @@ class Soak:
                         break
                     page.wait_for_timeout(1000)
                 page.wait_for_timeout(3000)
+                self.unconfirmed = page.locator("li.msg--guest:not([data-status=sent])").count()
                 self.harvest(page)
                 elapsed = time.time() - started
                 context.close()
@@ -152,6 +156,9 @@ class Soak:
         print("agent -> page:    lost %d, duplicated rows in any page %d" % (agent_lost, self.duplicate_rows))
         if lost_agent:
             print("  not shown by any page: " + " ".join(lost_agent[:40]))
+        print("guest rows never confirmed in the page: %d; console errors: %d" % (self.unconfirmed, len(self.errors)))
+        for text in self.errors[:5]:
+            print("  " + text[:200])
         if recover:
             print("drop -> next guest message sent: median %.0f ms (p90 %.0f ms, n=%d)"
                   % (statistics.median(recover), sorted(recover)[min(len(recover) - 1, int(len(recover) * 0.9))], len(recover)))

@@ -132,15 +132,24 @@ class Controller:
         if not token:
             token = self.ports.new_id()
             self.ports.save(self._key + ":token", token)
-        rows = _loads(self.ports.load(self._key + ":transcript"), [])
-        self.state = ChatState(rows if isinstance(rows, list) else [])
-        gaps = _loads(self.ports.load(self._key + ":gaps"), None)
-        self._catch_up = CatchUp.restored(gaps) if gaps else None
-        self._saved_gaps = self._gaps_text()
         outbox = _loads(self.ports.load(self._key + ":outbox"), [])
         self.outbox = [{"id": item["id"], "text": item.get("text", ""), "sent": False,
                         "attempted": bool(item.get("attempted"))}
                        for item in outbox if isinstance(item, dict) and item.get("id")]
+        # The outbox is saved at once, the transcript up to a second later (and a page killed
+        # without `pagehide` never flushes): make them agree. A pending row whose send left the
+        # outbox was confirmed (history brings it back as sent); a send without a row gets one.
+        waiting = set(item["id"] for item in self.outbox)
+        rows = _loads(self.ports.load(self._key + ":transcript"), [])
+        rows = [r for r in (rows if isinstance(rows, list) else [])
+                if not (isinstance(r, dict) and r.get("status") == "pending" and r.get("key") not in waiting)]
+        self.state = ChatState(rows)
+        for item in self.outbox:
+            if not self.state.has(item["id"]):
+                self.state.put(Row(item["id"], "guest", "You", "", item["text"], "pending", "", ""))
+        gaps = _loads(self.ports.load(self._key + ":gaps"), None)
+        self._catch_up = CatchUp.restored(gaps) if gaps else None
+        self._saved_gaps = self._gaps_text()
         self.conn = conn_mod.Connection(self.settings.deployment_id, token)
 
     def _on_deployment(self, status, data):
@@ -402,7 +411,7 @@ class Controller:
         """catch_up: the catch-up's generation (its cursor picks the page), or 0 for "Load earlier".
         A catch-up overtaken by a newer one (another reconnect) stops, so it cannot disturb the
         newer one's bookkeeping."""
-        if catch_up and catch_up != self._catch_up_gen:
+        if catch_up and (catch_up != self._catch_up_gen or self._catch_up is None):
             return
         if catch_up:
             page_number = self._catch_up.next_page()
@@ -416,7 +425,7 @@ class Controller:
                               history_mod.auth_headers(self.history.jwt))
 
     def _on_page(self, status, data, page_number, catch_up):
-        if catch_up and catch_up != self._catch_up_gen:
+        if catch_up and (catch_up != self._catch_up_gen or self._catch_up is None):
             return
         if status == 401:
             self.history.drop_jwt()  # expired early or revoked: one fresh token, then give up

@@ -136,6 +136,23 @@ def test_outbox_and_transcript_survive_a_reload():
     assert [i["text"] for i in again.outbox] == ["unsent"]
 
 
+def test_a_reload_before_the_transcript_was_written_keeps_outbox_and_rows_in_step():
+    ctl, ports = live()
+    ctl.submit("confirmed just before the page closed")
+    ctl.submit("still waiting")
+    ctl.flush()  # both rows are stored as pending ...
+    first = ctl.outbox[0]
+    ctl.on_text(text_from("Inbound", first["text"], "g1", tracing_id=first["id"]))
+    # ... then the echo removed the first from the (at once saved) outbox, and the page was killed
+    # before the transcript was written again.
+    ctl.outbox.append({"id": "no-row", "text": "typed, row never stored", "sent": False, "attempted": False})
+    ctl._persist()
+    again = Controller(ports)
+    again.boot(PAGE)
+    assert [(r.text, r.status) for r in ports.view.rows] == [("still waiting", "pending"),
+                                                           ("typed, row never stored", "pending")]
+
+
 def test_bot_and_agent_rows_show_who_wrote():
     ctl, ports = live()
     ctl.on_text(text_from("Outbound", "Hi", "b1", entity="Bot", sender={"nickname": "Ava"}))
