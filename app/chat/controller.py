@@ -365,7 +365,7 @@ class Controller:
         self._catch_up.reconnected(self._gap_anchor if self._gap_anchor_taken else self._newest_shown())
         self._gap_anchor_taken = False
         self._history_found = []
-        if self._holding:
+        if self._holding and self._hold_handle is None:  # the first deadline stands: drops cannot defer it
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._catch_up_gen += 1
         gen = self._catch_up_gen
