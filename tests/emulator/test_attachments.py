@@ -155,7 +155,8 @@ def test_download_urls_are_signed_for_ten_minutes_by_default(emulator):
 
 
 def test_expired_download_url_is_403_4008_and_get_attachment_refreshes(emulator):
-    emulator.patch(downloadUrlSeconds=1)
+    # Long enough for upload, send and the first fetches on a loaded machine (expiry is whole seconds).
+    emulator.patch(downloadUrlSeconds=3)
     guest = emulator.guest()
     guest.configure()
     attachment_id, event = _upload(guest)
