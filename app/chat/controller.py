@@ -70,7 +70,6 @@ class Controller:
         self.outbox = []
         self.history = HistoryPolicy()
         self._holding = False  # attempted sends wait for history to say whether they arrived
-        self._history_found = []  # guest messages seen in the current catch-up
         self._after_jwt = None  # what to do once getJwt answers
         self._jwt_request = None  # tracingId of the getJwt in flight
         # The gaps drops left and history has not filled yet (None: none). Saved with the
@@ -364,7 +363,6 @@ class Controller:
             self._catch_up = CatchUp()
         self._catch_up.reconnected(self._gap_anchor if self._gap_anchor_taken else self._newest_shown())
         self._gap_anchor_taken = False
-        self._history_found = []
         if self._holding and self._hold_handle is None:  # the first deadline stands: drops cannot defer it
             self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
         self._catch_up_gen += 1
@@ -446,16 +444,17 @@ class Controller:
         more = False
         if catch_up:
             more = self._catch_up.read([m.id for m in reversed(page.messages)], number, page.total, page.size)
+        guest = []
         for message in page.messages:
             if message.direction == "Inbound":
                 if message.kind != "Event":
-                    self._history_found.append(message)
+                    guest.append(message)
                 continue
             row = _row_for(message, self.ports.new_id)
             if row is not None and not self.state.has(row.key):
                 self.state.put(row)
         self.history.page_loaded(number, count)
-        self._reconcile()
+        self._reconcile(guest)
         if more:
             self._fetch_page(0, catch_up)
         elif catch_up:
@@ -463,32 +462,30 @@ class Controller:
             self._catch_up = None
             # "Load earlier" starts past what the stored transcript already shows (counting
             # only rows the service holds: a failed send would make it skip a page).
-            held = [r for r in self.state.rows.values() if r.side != "system" and r.status not in ("pending", "failed")]
-            self.history.page_loaded(len(held) // page.size, count)
+            held = sum(1 for r in self.state.rows.values()
+                       if r.side != "system" and r.status not in ("pending", "failed"))
+            self.history.page_loaded(held // page.size, count)
             self._release_hold()
         self.state.has_earlier = self.history.has_earlier
         self._persist()
         self.render()
 
-    def _reconcile(self):
+    def _reconcile(self, guest_messages):
         """Guest messages in history: confirm our attempted sends that did arrive, show the rest.
         Done after every page, so a send found early is never sent again when the hold ends."""
-        claimed = set(k for k in self.state.rows)
-        for message in self._history_found:
-            if message.id in claimed:
+        for message in guest_messages:
+            if self.state.has(message.id):
                 continue
             item = None
             for candidate in self.outbox:
                 if candidate["attempted"] and candidate["text"] == message.text:
                     item = candidate
                     break
-            claimed.add(message.id)
             if item is not None:
                 self._confirm(ev.Message(message.id, message.direction, message.kind, message.text, message.time,
                                          None, "", item["id"], (), {}))
             else:
                 self.state.put(Row(message.id, "guest", "You", "", message.text, "sent", message.time, ""))
-        self._history_found = []
 
     def _release_hold(self):
         if self._hold_handle is not None:
