@@ -12,6 +12,17 @@ def entity(msg_id, text, direction="Outbound", second=10, entity_kind="Bot"):
             "channel": {"time": T0 + "%02d.000Z" % second}, "originatingEntity": entity_kind}
 
 
+def numbered(first, last):
+    """Messages m<i> "msg <i>" for i in [first, last), one a second."""
+    return [entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(first, last)]
+
+
+def missing(ports, count):
+    """Which of "msg 0" ... "msg <count - 1>" the panel does not show."""
+    shown = set(r.text for r in ports.view.rows)
+    return [t for t in ("msg %d" % i for i in range(count)) if t not in shown]
+
+
 class FakeHistory:
     """Pages newest first, like the service."""
 
@@ -93,7 +104,7 @@ def test_after_configure_history_fills_what_the_socket_missed():
 
 
 def test_fresh_page_loads_the_newest_page_and_offers_earlier():
-    history = FakeHistory([entity("m%02d" % i, "msg %d" % i, second=i) for i in range(60)], page_size=10)
+    history = FakeHistory(numbered(0, 60), page_size=10)
     ctl, ports = setup(history)
     configure(ctl, ports)
     assert [c[0] for c in history.calls] == [1]
@@ -108,14 +119,13 @@ def _reconnect(ctl, ports):
 
 
 def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(10)], page_size=10)
+    history = FakeHistory(numbered(0, 10), page_size=10)
     ctl, ports = setup(history)
     configure(ctl, ports)
     ports.advance(1000)
     # 25 agent messages while the socket is down; one more arrives live right after the reconnect,
     # and it must not end the search (it is newer than the gap).
-    for i in range(10, 35):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(10, 35)
     history.entities.append(entity("live", "live one", second=59))
     ctl.on_close(1006)
     reopen(ctl, ports)
@@ -123,17 +133,15 @@ def test_catch_up_pages_back_to_the_newest_message_seen_before_the_gap():
     ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))
     answer_jwt(ctl, ports)
     assert [c[0] for c in history.calls] == [1, 1, 2, 3, 4]  # one page past the anchor: the reorder margin
-    shown = set(r.text for r in ports.view.rows)
-    assert all("msg %d" % i in shown for i in range(35))
+    assert missing(ports, 35) == []
 
 
 def test_catch_up_stops_after_reading_its_limit():
     from app.chat.history import MAX_CATCH_UP
-    history = FakeHistory([entity("m%04d" % i, "msg %d" % i, second=i % 60) for i in range(2)])
+    history = FakeHistory(numbered(0, 2))
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(2, MAX_CATCH_UP + 100):
-        history.entities.append(entity("m%04d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(2, MAX_CATCH_UP + 100)
     _reconnect(ctl, ports)
     ports.advance(10 * 60_000)  # the catch-up is paced at 10 fetches a minute
     pages = MAX_CATCH_UP // history.page_size
@@ -145,30 +153,26 @@ def test_catch_up_skips_pages_that_slid_while_the_conversation_went_on():
     # Page numbers count from the newest message: 30 new messages between two fetches move every
     # page back by three (page size 10). The cursor then asks for the page that now holds the
     # oldest unread message instead of re-reading pages 3 and 4.
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=10)
+    history = FakeHistory(numbered(0, 3), page_size=10)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 50):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 50)
     answer = ports.responses["?pageSize="]
 
     def growing(url, headers):
         status, data = answer(url, headers)
         if len(history.calls) == 2:  # right after the catch-up's first page
-            for i in range(50, 80):
-                history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+            history.entities += numbered(50, 80)
         return status, data
     ports.responses["?pageSize="] = growing
     _reconnect(ctl, ports)
     ports.advance(60_000)
     assert [c[0] for c in history.calls] == [1, 1, 2, 5, 6, 7, 8]
-    shown = [r.text for r in ports.view.rows]
-    assert all("msg %d" % i in shown for i in range(50)), shown
+    assert missing(ports, 50) == []
 
 
 def test_load_earlier_fetches_the_next_older_page():
-    entities = [entity("m%02d" % i, "msg %d" % i, second=i) for i in range(30)]
-    history = FakeHistory(entities, page_size=5)
+    history = FakeHistory(numbered(0, 30), page_size=5)
     ctl, ports = setup(history)
     configure(ctl, ports)
     assert len(ports.view.rows) == 5
@@ -280,11 +284,10 @@ def test_catch_up_looks_past_the_anchor_for_messages_reordered_around_a_drop():
 
 
 def test_a_catch_up_cut_short_by_another_drop_resumes_from_the_same_anchor():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    history = FakeHistory(numbered(0, 3), page_size=3)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 12):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 12)
     ctl.on_close(1006)
     ports.advance(2000)
     ctl.on_open()
@@ -294,8 +297,7 @@ def test_a_catch_up_cut_short_by_another_drop_resumes_from_the_same_anchor():
     ports.advance(2000)
     ctl.on_open()
     configure(ctl, ports)
-    shown = [r.text for r in ports.view.rows]
-    assert all("msg %d" % i in shown for i in range(12)), shown
+    assert missing(ports, 12) == []
 
 
 def test_a_busy_history_page_is_asked_again_not_given_up():
@@ -310,11 +312,10 @@ def test_a_busy_history_page_is_asked_again_not_given_up():
 
 
 def test_two_reconnects_in_a_row_still_fill_the_whole_gap():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    history = FakeHistory(numbered(0, 3), page_size=3)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 20):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 20)
     pending = []
     history_answer = ports.responses["?pageSize="]
     ports.responses["?pageSize="] = lambda url, headers: pending.append((url, headers)) or (0, None)
@@ -326,16 +327,14 @@ def test_two_reconnects_in_a_row_still_fill_the_whole_gap():
     ports.responses["?pageSize="] = history_answer
     configure(ctl, ports)  # ... when a second reconnect starts another one
     ports.advance(60_000)
-    shown = [r.text for r in ports.view.rows]
-    assert all("msg %d" % i in shown for i in range(20)), shown
+    assert missing(ports, 20) == []
 
 
 def test_a_reload_before_the_catch_up_finished_still_fills_the_gap():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    history = FakeHistory(numbered(0, 3), page_size=3)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 12):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 12)
     history_answer = ports.responses["?pageSize="]
     ports.responses["?pageSize="] = lambda url, headers: (0, None)  # the catch-up never gets an answer
     ctl.on_close(1006)
@@ -352,8 +351,7 @@ def test_a_reload_before_the_catch_up_finished_still_fills_the_gap():
     ctl.on_open()
     configure(ctl, again)
     again.advance(60_000)
-    shown = [r.text for r in again.view.rows]
-    assert all("msg %d" % i in shown for i in range(12)), shown
+    assert missing(again, 12) == []
 
 
 def test_catch_up_cursor_without_a_total_reads_pages_in_turn():
@@ -397,11 +395,10 @@ def test_catch_up_gaps_survive_a_reload():
 
 
 def test_a_catch_up_restarted_by_a_reconnect_skips_what_it_already_read():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=10)
+    history = FakeHistory(numbered(0, 3), page_size=10)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 63):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 63)
     answer = ports.responses["?pageSize="]
 
     def counting(url, headers):  # the third call (the catch-up's page 3) fails
@@ -414,8 +411,7 @@ def test_a_catch_up_restarted_by_a_reconnect_skips_what_it_already_read():
     _reconnect(ctl, ports)  # before the failed page is asked again
     ports.advance(60_000)
     assert [c[0] for c in history.calls] == [1, 1, 2, 3, 1, 3, 4, 5, 6, 7]
-    shown = [r.text for r in ports.view.rows]
-    assert all("msg %d" % i in shown for i in range(63)), shown
+    assert missing(ports, 63) == []
 
 
 def test_after_a_refused_page_no_other_catch_up_asks_before_the_wait():
@@ -432,11 +428,10 @@ def test_after_a_refused_page_no_other_catch_up_asks_before_the_wait():
 
 
 def test_a_send_found_early_in_a_long_catch_up_is_confirmed_at_once_and_never_sent_again():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=5)
+    history = FakeHistory(numbered(0, 3), page_size=5)
     ctl, ports = setup(history)
     submit_then_drop(ctl, ports, "did this arrive?")
-    for i in range(3, 80):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 80)
     history.entities.append(entity("g1", "did this arrive?", direction="Inbound", second=59, entity_kind=""))
     reopen(ctl, ports)
     configure(ctl, ports)
@@ -447,16 +442,14 @@ def test_a_send_found_early_in_a_long_catch_up_is_confirmed_at_once_and_never_se
 
 
 def test_a_message_that_overtakes_the_session_response_does_not_move_the_gap():
-    history = FakeHistory([entity("m%03d" % i, "msg %d" % i, second=i % 60) for i in range(3)], page_size=3)
+    history = FakeHistory(numbered(0, 3), page_size=3)
     ctl, ports = setup(history)
     configure(ctl, ports)
-    for i in range(3, 12):
-        history.entities.append(entity("m%03d" % i, "msg %d" % i, second=i % 60))
+    history.entities += numbered(3, 12)
     history.entities.append(entity("live", "live one", second=59))
     ctl.on_close(1006)
     reopen(ctl, ports)
     ctl.on_text(text_from("Outbound", "live one", "live", time=T0 + "59.000Z"))  # before SessionResponse
     configure(ctl, ports)
     ports.advance(60_000)
-    shown = [r.text for r in ports.view.rows]
-    assert all("msg %d" % i in shown for i in range(12)), shown
+    assert missing(ports, 12) == []
