@@ -35,6 +35,7 @@ def create_app(bot_delay=1.0):
         Route("/uploads/{attachment_id}", attachments.upload, methods=["PUT"]),
         Route("/uploads/{attachment_id}", attachments.download, methods=["GET"]),
         Route(static_bot.LOGO_PATH, static_bot.logo, methods=["GET"]),
+        Route(static_bot.CARD_IMAGE_PATH, static_bot.card_image, methods=["GET"]),
         Route("/_emulator/reset", control.reset, methods=["POST"]),
         Route("/_emulator/frames", control.list_frames, methods=["GET"]),
         Route("/_emulator/faults", control.list_faults, methods=["GET"]),

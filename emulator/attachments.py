@@ -37,6 +37,17 @@ class Attachment:
             "fileSize": len(self.data or b""), "mediaType": self.media_type(), "mime": self.file_type}}
 
 
+def bot_file(region, session, base, file_name, file_type, data):
+    """A file the platform side sends to the guest (bot flow media), as an outbound `Attachment`
+    content item. It is kept like a sent upload of the session, so its link is signed and
+    expires the same way and `getAttachment` renews it; it cannot be deleted (409, as sent)."""
+    attachment = Attachment(frames.new_id(), session, file_name, file_type, len(data))
+    attachment.data = data
+    attachment.state = "sent"
+    region.attachments[attachment.id] = attachment
+    return attachment.content(region, base)
+
+
 def upload_url(base, attachment_id):
     return "%s/uploads/%s" % (base, attachment_id)
 

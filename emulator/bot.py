@@ -10,16 +10,24 @@ from . import bot_content, conversation
 
 GREETING = "Hi, I'm the demo bot. Ask me anything, type 'menu' for options, 'agent' for a person, or 'bye' to end."
 
-# keyword(s) -> (reply text, content builder taking the HTTP base); first match wins
+# keyword(s) -> (reply text, content builder taking (region, session, HTTP base)); first match
+# wins, so the more specific words come before "file".
 RICH_REPLIES = [
-    (("menu",), "What would you like to do?", lambda base: bot_content.QUICK_REPLIES),
-    (("carousel",), "Here are our plans.", lambda base: bot_content.CAROUSEL),
-    (("card",), "Here is a card.", lambda base: bot_content.CARD),
-    (("markdown",), bot_content.MARKDOWN_TEXT, lambda base: None),
-    (("date", "appointment"), "When would you like to come in?", lambda base: bot_content.date_picker()),
-    (("list",), "Choose a topic.", lambda base: bot_content.LIST_PICKER),
-    (("file", "picture"), "Here is our logo.", bot_content.logo_attachment),
+    (("menu",), "What would you like to see?", lambda region, session, base: bot_content.QUICK_REPLIES),
+    (("carousel",), "Here are our plans.", lambda region, session, base: bot_content.carousel(base)),
+    (("card",), "Here is a card.", lambda region, session, base: bot_content.card(base)),
+    (("markdown",), bot_content.MARKDOWN_TEXT, lambda region, session, base: None),
+    (("date", "appointment"), "When would you like to come in?",
+     lambda region, session, base: bot_content.date_picker()),
+    (("list",), "Choose a topic.", lambda region, session, base: bot_content.LIST_PICKER),
+    (("pdf", "document"), "Here is a PDF document.", bot_content.pdf_attachment),
+    (("picture", "image", "photo"), "Here is a photo.", bot_content.photo_attachment),
+    (("file",), "Here is our logo.", lambda region, session, base: bot_content.logo_attachment(base)),
 ]
+
+# "everything": one message per content kind, in this order (each after its own typing pause),
+# then the menu again.
+EVERYTHING = ("card", "carousel", "markdown", "date", "list", "file", "picture", "pdf", "menu")
 
 
 def _has_word(text, word):
@@ -87,9 +95,11 @@ class Bot:
             session.waiting_for_agent = True
             await conversation.bot_say(region, session,
                                        picked + "I'm handing you over to a person. An agent will join shortly.")
+        elif _has_word(command, "everything"):
+            await self._everything(session, picked, http_base)
         elif rich := _rich_reply(command):
             reply, build = rich
-            await conversation.bot_say(region, session, picked + reply, content=build(http_base))
+            await conversation.bot_say(region, session, picked + reply, content=build(region, session, http_base))
         elif button:
             await conversation.bot_say(region, session, picked.strip())
         elif not text.strip():
@@ -99,6 +109,19 @@ class Bot:
         else:
             reply = "You said: \u201c%s\u201d. Type 'menu' for options." % text[:200]
             await conversation.bot_say(region, session, reply)
+
+    async def _everything(self, session, picked, http_base):
+        region = self.region
+        conversation_id = session.conversation_id
+        await conversation.bot_say(region, session, picked + "Here is every kind of content I can send.")
+        deployment = region.deployments.get(session.deployment_id)
+        for keyword in EVERYTHING:
+            await conversation.typing(region, session)
+            await asyncio.sleep(deployment.bot_delay_seconds if deployment else region.default_bot_delay)
+            if not self._current(session, conversation_id):
+                return
+            reply, build = _rich_reply(keyword)
+            await conversation.bot_say(region, session, reply, content=build(region, session, http_base))
 
 
 def _rich_reply(text):

@@ -4,7 +4,7 @@ reference differ, the schema wins (emulator/README.md, Choices).
 """
 import datetime
 
-from . import static_bot
+from . import attachments, static_bot
 
 
 def _quick_reply(text, payload):
@@ -14,33 +14,39 @@ def _quick_reply(text, payload):
 # The menu doubles as the list of keywords, so a tester can reach every content type by clicking.
 QUICK_REPLIES = [
     _quick_reply("Talk to an agent", "agent"),
-    _quick_reply("Show a card", "card"),
-    _quick_reply("Show a carousel", "carousel"),
-    _quick_reply("Show markdown", "markdown"),
-    _quick_reply("Book an appointment", "date"),
-    _quick_reply("Pick from a list", "list"),
-    _quick_reply("Send me a file", "file"),
+    _quick_reply("Card", "card"),
+    _quick_reply("Carousel", "carousel"),
+    _quick_reply("Markdown", "markdown"),
+    _quick_reply("Date picker", "date"),
+    _quick_reply("List picker", "list"),
+    _quick_reply("Logo file", "file"),
+    _quick_reply("Picture", "picture"),
+    _quick_reply("PDF", "pdf"),
+    _quick_reply("Everything", "everything"),
     _quick_reply("Goodbye", "bye"),
 ]
 
-CARD = [{"contentType": "Card", "card": {
-    "title": "Demo product",
-    "description": "A card with a postback button and a link.",
-    "image": "https://example.com/product.png",
-    "defaultAction": {"type": "Link", "text": "Open", "url": "https://example.com/product"},
-    "actions": [
-        {"type": "Postback", "text": "Talk to an agent", "payload": "agent"},
-        {"type": "Link", "text": "Learn more", "url": "https://example.com/product"},
-    ],
-}}]
+
+def card(base):
+    """One card; its image is served by the emulator (`base` = where the guest reached us)."""
+    return [{"contentType": "Card", "card": {
+        "title": "Demo product",
+        "description": "A card with a postback button and a link.",
+        "image": static_bot.card_image_url(base, "product"),
+        "defaultAction": {"type": "Link", "text": "Open", "url": "https://example.com/product"},
+        "actions": [
+            {"type": "Postback", "text": "Talk to an agent", "payload": "agent"},
+            {"type": "Link", "text": "Learn more", "url": "https://example.com/product"},
+        ],
+    }}]
 
 
-def _plan_card(name, description):
+def _plan_card(base, name, description):
     slug = name.lower()
     return {
         "title": "%s plan" % name,
         "description": description,
-        "image": "https://example.com/plans/%s.png" % slug,
+        "image": static_bot.card_image_url(base, slug),
         "actions": [
             {"type": "Postback", "text": "Choose %s" % name, "payload": "plan-%s" % slug},
             {"type": "Link", "text": "Details", "url": "https://example.com/plans/%s" % slug},
@@ -48,19 +54,39 @@ def _plan_card(name, description):
     }
 
 
-CAROUSEL = [{"contentType": "Carousel", "carousel": {"cards": [
-    _plan_card("Basic", "Chat support on weekdays."),
-    _plan_card("Plus", "Chat and phone support, seven days a week."),
-    _plan_card("Pro", "A named agent and a four-hour answer guarantee."),
-]}}]
+def carousel(base):
+    return [{"contentType": "Carousel", "carousel": {"cards": [
+        _plan_card(base, "Basic", "Chat support on weekdays."),
+        _plan_card(base, "Plus", "Chat and phone support, seven days a week."),
+        _plan_card(base, "Pro", "A named agent and a four-hour answer guarantee."),
+    ]}}]
 
-# Genesys Messenger markdown: what a safe renderer has to turn into markup (and nothing more).
+
+# Genesys Messenger markdown: everything a safe renderer has to turn into markup (and nothing
+# more): emphasis, strikethrough, inline and fenced code (whose content stays literal), both
+# list kinds, a link, paragraphs (blank line) and a single line break (one newline).
 MARKDOWN_TEXT = (
-    "Here is **bold**, _italic_ and `inline code`.\n"
+    "Here is **bold**, _italic_, ~~strikethrough~~ and `inline code`.\n"
+    "This sentence starts after a single line break.\n"
+    "\n"
+    "A new paragraph, then a bulleted list:\n"
     "\n"
     "* first point\n"
     "* second point\n"
     "* third point\n"
+    "\n"
+    "An ordered list:\n"
+    "\n"
+    "1. step one\n"
+    "2. step two\n"
+    "3. step three\n"
+    "\n"
+    "A code block (markdown inside stays literal):\n"
+    "\n"
+    "```\n"
+    "def greet(name):\n"
+    "    return \"**not bold** for \" + name\n"
+    "```\n"
     "\n"
     "More on our [site](https://example.com)."
 )
@@ -100,16 +126,27 @@ def date_picker(now=None):
               day + datetime.timedelta(days=2, hours=11), day + datetime.timedelta(days=3, hours=9, minutes=30)]
     return [{"contentType": "DatePicker", "datePicker": {
         "title": "Book an appointment",
-        "subtitle": "Pick a time that suits you (times in UTC).",
+        "subtitle": "Pick a time that suits you.",
         "availableTimes": [{"dateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration": SLOT_SECONDS}
                            for start in starts],
     }}]
 
 
 def logo_attachment(base):
+    """The small logo at a fixed, never-expiring URL (the `file` keyword)."""
     return [{"contentType": "Attachment", "attachment": {
         "id": "demo-bot-logo", "mediaType": "Image", "mime": "image/png", "filename": "logo.png",
         "fileSize": len(static_bot.LOGO_PNG), "url": base + static_bot.LOGO_PATH}}]
+
+
+def photo_attachment(region, session, base):
+    """A 400x300 PNG behind a signed, expiring download link of the session (`picture`)."""
+    return [attachments.bot_file(region, session, base, static_bot.PHOTO_NAME, "image/png", static_bot.photo_png())]
+
+
+def pdf_attachment(region, session, base):
+    """A one-page PDF behind a signed, expiring download link of the session (`pdf`)."""
+    return [attachments.bot_file(region, session, base, static_bot.PDF_NAME, "application/pdf", static_bot.PDF)]
 
 
 def picked_label(button):

@@ -47,10 +47,25 @@ def message(body, tracing_id=None):
     return envelope("message", "StructuredMessage", body, tracing_id=tracing_id)
 
 
+# Content kinds that leave a message `Text`: an attachment is a plain message with a file (the
+# transport SDK's fixtures send it as "Text" and drop a "Structured" message that carries nothing
+# it can show as quick replies, cards, a date picker or a button response).
+PLAIN_CONTENT = frozenset({"Attachment"})
+
+
+def message_type(content):
+    """`Structured` when `content` has any structured item (QuickReply, Card, Carousel,
+    DatePicker, ListPicker, ButtonResponse, ...); `Text` for none or attachments only."""
+    for item in content or ():
+        if not isinstance(item, dict) or item.get("contentType") not in PLAIN_CONTENT:
+            return "Structured"
+    return "Text"
+
+
 def text_body(text, direction, originating_entity=None, sender=None, content=None):
     body = {
         "id": new_id(),
-        "type": "Structured" if content else "Text",
+        "type": message_type(content),
         "text": text,
         "direction": direction,
         "channel": _channel(direction, sender),

@@ -146,6 +146,9 @@ def _session_body(deployment, session, connected=True, new_session=False):
         "maxCustomDataBytes": deployment.max_custom_data_bytes,
         "durationSeconds": session.duration_seconds,
         "expirationDate": session.expiration_date,
+        # True only when an authenticated configure signed other sessions out; the emulator does
+        # not model that (see README, Choices), so it is always false, as in the SDK fixture.
+        "clearedExistingSession": False,
     }
 
 
@@ -314,7 +317,7 @@ async def on_message(region, connection, request, session):
     session.guest_typing_at = None
     body = {
         "id": frames.new_id(),
-        "type": "Structured" if button else "Text",
+        "type": "Text",
         "text": text,
         "direction": "Inbound",
         "channel": {"time": frames.iso_now(), "messageId": frames.new_id()},
@@ -328,6 +331,8 @@ async def on_message(region, connection, request, session):
         body["content"] = body.get("content", []) + [f.content(region, connection.http_base) for f in files]
         for attachment in files:
             attachment.state = "sent"
+    # A button response echo is Structured (SDK fixtures); text and/or attachments are Text.
+    body["type"] = frames.message_type(body.get("content"))
     await region.push_message(session, body, _tracing(request))
     region.bot.on_text(session, text, button, connection.http_base)
 

@@ -35,6 +35,7 @@ def test_upload_send_and_download(emulator):
     guest.action("onMessage", tracingId="send", message={
         "type": "Text", "text": "", "content": [{"contentType": "Attachment", "attachment": {"id": attachment_id}}]})
     echo = guest.expect(lambda f: f.get("tracingId") == "send")
+    assert echo["body"]["type"] == "Text"  # attachments only: a Text message (SDK fixture)
     content = echo["body"]["content"][0]
     assert content["contentType"] == "Attachment" and content["attachment"]["mediaType"] == "Image"
     assert content["attachment"]["filename"] == "photo.png" and content["attachment"]["fileSize"] == len(PNG)

@@ -140,6 +140,20 @@ def test_configure_authenticated_session_signs_in(emulator):
     again.close()
 
 
+def test_authenticated_session_response_has_cleared_existing_session_false(emulator):
+    # Signing the same user in on a second token (another device) leaves the first session
+    # alone here, so neither SessionResponse reports cleared sessions.
+    tokens = _tokens(emulator, "ada.lovelace")
+    first = emulator.guest(AUTH_DEPLOYMENT_ID)
+    assert _auth_configure(first, tokens["jwt"])["body"]["clearedExistingSession"] is False
+    second = emulator.guest(AUTH_DEPLOYMENT_ID)
+    body = _auth_configure(second, _tokens(emulator, "ada.lovelace")["jwt"])["body"]
+    assert body["clearedExistingSession"] is False and body["newSession"] is True
+    assert emulator.session(first.token)["sockets"] == 1
+    first.close()
+    second.close()
+
+
 def test_sign_in_names_from_the_form(emulator):
     tokens = _tokens(emulator, "u123", firstName="Grace", lastName="Hopper")
     guest = emulator.guest(AUTH_DEPLOYMENT_ID)

@@ -95,6 +95,21 @@ def test_bot_say_with_content(emulator):
     guest.close()
 
 
+def test_say_type_follows_the_content(emulator):
+    # Attachments alone make a Text message (as in the transport SDK's fixtures); any structured
+    # item next to them makes it Structured.
+    guest = emulator.guest()
+    guest.configure()
+    file = {"contentType": "Attachment", "attachment": {"id": "f1", "mediaType": "File", "mime": "application/pdf",
+                                                        "filename": "a.pdf", "fileSize": 3,
+                                                        "url": emulator.base + "/static-bot/logo.png"}}
+    reply = {"contentType": "QuickReply", "quickReply": {"text": "Yes", "payload": "YES", "action": "Message"}}
+    for content, expected in (([file], "Text"), ([file, reply], "Structured"), ([], "Text")):
+        assert emulator.control(guest.token, "bot/say", {"text": "Here", "content": content}).status_code == 200
+        assert guest.expect(lambda f: is_text(f, "Bot"))["body"]["type"] == expected
+    guest.close()
+
+
 @pytest.mark.parametrize("body, read_only", [({}, True), ({"readOnly": False}, False), ({"readOnly": True}, True)])
 def test_disconnect(emulator, body, read_only):
     guest = emulator.guest()

@@ -71,6 +71,21 @@ def test_configure_again_and_resume_from_new_socket(emulator):
     second.close()
 
 
+def test_session_response_says_no_existing_session_was_cleared(emulator):
+    # Transport-SDK fixture: SessionResponse carries clearedExistingSession (false unless an
+    # authenticated configure signed other sessions out, which the emulator does not model).
+    first = emulator.guest()
+    bodies = [first.configure()["body"], first.configure()["body"]]
+    second = emulator.guest(token=first.token)
+    bodies.append(second.configure()["body"])
+    second.action("closeSession", closeAllConnections=False, tracingId="close")
+    bodies.append(second.expect(lambda f: f.get("tracingId") == "close")["body"])
+    assert [b["newSession"] for b in bodies[:3]] == [True, False, False] and bodies[3]["connected"] is False
+    assert all(b["clearedExistingSession"] is False for b in bodies)
+    first.close()
+    second.close()
+
+
 def test_configure_without_tracing_id_has_none(emulator):
     guest = emulator.guest()
     assert "tracingId" not in guest.configure()
