@@ -1,51 +1,125 @@
 """Wires the browser edge to the chat controller. No logic lives here."""
+import asyncio
+
 import js
 from pyscript import document
 from pyscript.ffi import create_proxy
 
 from app.browser.dom import PanelRenderer
 from app.browser.ports import BrowserPorts, guarded
-from app.chat.controller import Controller
+from app.chat.md5 import md5_hex
+from app.chat.strings import t
 
 
 def _show_crash(exc):
     notice = document.getElementById("chat-notice")
     notice.hidden = False
     notice.setAttribute("data-kind", "error")
-    notice.querySelector(".notice-title").textContent = "Something went wrong"
-    notice.querySelector(".notice-message").textContent = "The chat hit an unexpected problem."
-    notice.querySelector(".notice-action").textContent = "Reload the page to try again."
+    notice.querySelector(".notice-title").textContent = t("notice.crash.title")
+    notice.querySelector(".notice-message").textContent = t("notice.crash.message")
+    notice.querySelector(".notice-action").textContent = t("notice.crash.action")
+
+
+def _on(node, kind, fn):
+    node.addEventListener(kind, create_proxy(guarded(fn, _show_crash)))
 
 
 def main():
-    ports = BrowserPorts(PanelRenderer(), _show_crash)
+    from app.chat.controller import Controller
+
+    renderer = PanelRenderer()
+    ports = BrowserPorts(renderer, _show_crash)
     controller = Controller(ports)
     ports.attach(controller)
+    renderer.controller = controller
+    panel = document.getElementById("chat-panel")
     composer = document.getElementById("chat-composer")
     field = document.getElementById("chat-input")
+    picker = document.getElementById("chat-file")
+    problem = document.getElementById("chat-composer-error")
+    drop = document.getElementById("chat-drop")
 
     def submit(event):
         event.preventDefault()
         if controller.submit(str(field.value)):
             field.value = ""
+            renderer.count("")
         field.focus()
 
     def keydown(event):
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             submit(event)
 
-    composer.addEventListener("submit", create_proxy(guarded(submit, _show_crash)))
-    field.addEventListener("keydown", create_proxy(guarded(keydown, _show_crash)))
-    field.addEventListener("input", create_proxy(guarded(lambda e: controller.composing(), _show_crash)))
-    document.getElementById("chat-notice-button").addEventListener(
-        "click", create_proxy(guarded(lambda e: controller.start_new(), _show_crash)))
-    document.getElementById("chat-earlier").addEventListener(
-        "click", create_proxy(guarded(lambda e: controller.load_earlier(), _show_crash)))
+    def typed(event):
+        renderer.count(str(field.value))
+        controller.composing()
+
+    async def read_and_attach(file, name, mime, size):
+        data = await file.arrayBuffer()
+        raw = js.Uint8Array.new(data)
+        content = raw.to_bytes() if hasattr(raw, "to_bytes") else bytes(raw)
+        upload_id, why = controller.attach(name, mime, size, md5_hex(content))
+        if why:
+            problem.textContent = why
+        else:
+            ports.files[upload_id] = file
+
+    def add_files(files):
+        refused = []
+        for i in range(int(files.length)):
+            file = files.item(i)
+            name, mime, size = str(file.name), str(file.type or ""), int(file.size)
+            why = controller.check_file(name, mime, size)  # refused before anything is read or sent
+            if why:
+                refused.append(why)
+            else:
+                asyncio.create_task(read_and_attach(file, name, mime, size))
+        problem.textContent = " ".join(refused)
+
+    def picked(event):
+        add_files(picker.files)
+        picker.value = ""
+
+    def dragging(event):
+        if event.dataTransfer and "Files" in [str(x) for x in event.dataTransfer.types]:
+            event.preventDefault()
+            drop.hidden = event.type == "dragleave"
+
+    def dropped(event):
+        event.preventDefault()
+        drop.hidden = True
+        if event.dataTransfer and int(event.dataTransfer.files.length):
+            add_files(event.dataTransfer.files)
+
+    def pasted(event):
+        data = event.clipboardData
+        if data and int(data.files.length):
+            event.preventDefault()
+            add_files(data.files)
+
+    def toggled(event):
+        if str(event.newState) == "open":
+            controller.open_panel()
+
+    _on(composer, "submit", submit)
+    _on(field, "keydown", keydown)
+    _on(field, "input", typed)
+    _on(field, "paste", pasted)
+    _on(document.getElementById("chat-attach"), "click", lambda e: picker.click())
+    _on(picker, "change", picked)
+    for kind in ("dragenter", "dragover", "dragleave"):
+        _on(panel, kind, dragging)
+    _on(panel, "drop", dropped)
+    _on(panel, "toggle", toggled)
+    _on(document.getElementById("chat-notice-button"), "click", lambda e: controller.notice_button())
+    _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
     # The transcript is saved at most once a second; pagehide catches the last changes.
-    js.window.addEventListener("pagehide", create_proxy(guarded(lambda e: controller.flush(), _show_crash)))
-    js.window.addEventListener("online", create_proxy(guarded(lambda e: controller.online(), _show_crash)))
+    _on(js.window, "pagehide", lambda e: controller.flush())
+    _on(js.window, "online", lambda e: controller.online())
     document.documentElement.setAttribute("data-chat-python", "ready")
     controller.boot(str(js.window.location.href))
+    if panel.matches(":popover-open"):  # opened before Python was ready
+        controller.open_panel()
 
 
 guarded(main, _show_crash)()

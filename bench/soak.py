@@ -28,8 +28,8 @@ new MutationObserver((records) => {
   for (const r of records) {
     const nodes = r.type === "attributes" ? [r.target] : Array.from(r.addedNodes || []);
     for (const n of nodes) {
-      if (n.matches && n.matches("li.msg--guest") && n.dataset.status === "sent") {
-        const text = n.querySelector(".msg-text").textContent;
+      if (n.matches && n.matches("li.gcw-row--guest") && n.dataset.status === "sent") {
+        const text = n.querySelector(".gcw-text").textContent;
         if (!(text in window.__sentAt)) window.__sentAt[text] = performance.timeOrigin + performance.now();
       }
     }
@@ -75,7 +75,7 @@ class Soak:
     def harvest(self, page):
         """Before a page goes away: when its guest rows turned sent, and every row it showed."""
         self.sent_at.update(page.evaluate("window.__sentAt"))
-        rows = page.locator("#chat-log li .msg-text").all_inner_texts()
+        rows = page.locator("#chat-log li .gcw-text").all_inner_texts()
         self.shown_ever.update(rows)
         self.duplicate_rows = max(self.duplicate_rows, len(rows) - len(set(rows)))
 
@@ -119,12 +119,12 @@ class Soak:
                 # Everything typed is in the outbox; wait until the page confirms it all.
                 deadline = time.time() + self.args.timeout
                 while time.time() < deadline:
-                    pending = page.locator("li.msg--guest:not([data-status=sent])").count()
+                    pending = page.locator("li.gcw-row--guest:not([data-status=sent])").count()
                     if pending == 0:
                         break
                     page.wait_for_timeout(1000)
                 page.wait_for_timeout(3000)
-                self.unconfirmed = page.locator("li.msg--guest:not([data-status=sent])").count()
+                self.unconfirmed = page.locator("li.gcw-row--guest:not([data-status=sent])").count()
                 self.harvest(page)
                 elapsed = time.time() - started
                 context.close()

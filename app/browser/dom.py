@@ -1,38 +1,329 @@
 """Renders a `View` (app/chat/transcript.py) into the panel that index.html already drew.
 
-Everything from the network becomes text nodes (`textContent`), never HTML. Rows are keyed, so a
-pending bubble turning "sent" is one attribute change, and screen readers hear only new rows.
+Rows are drawn by the render registry (app/chat/render.py) through `DomBuilder.h`, which makes
+only elements, text nodes and allow-listed attributes (app/chat/elements.attrs_of): nothing from
+the network is ever parsed as HTML. Event handlers are delegated: one listener per event type on
+the panel finds the handler a render function attached, so redrawing a row creates no browser
+proxies. Rows are keyed; a row is redrawn only when it (or its place in a group) changed.
+
+The transcript follows new messages while the guest is at the bottom; once they scroll up it
+stays put and a "New messages" button appears. Scrolling to the top loads earlier messages and
+keeps the reading position. DOM work happens once per animation frame.
 """
+import js
 from pyscript import document
+from pyscript.ffi import create_proxy, to_js
+
+from app.chat import render as render_mod
+from app.chat.elements import attrs_of, flat
+from app.chat.strings import t
+
+FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
+TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
+DELEGATED = ("click", "change", "submit", "keydown", "input")
+CAPTURED = ("scroll", "error", "load")  # these do not bubble: listened for in the capture phase
 
 
-def _el(tag, cls=None, text=None):
-    node = document.createElement(tag)
-    if cls:
-        node.className = cls
-    if text:
-        node.textContent = text
-    return node
+class Event:
+    """What a delegated handler receives: the browser event and the element the handler is on."""
+
+    def __init__(self, raw, element):
+        self.raw = raw
+        self.element = element
+        self.target = raw.target
+
+    def prevent(self):
+        self.raw.preventDefault()
+
+
+class DomBuilder:
+    """`h` for the browser: real nodes, delegated handlers owned by the row being drawn."""
+
+    def __init__(self):
+        self.handlers = {}  # id -> {event: fn}
+        self._next = 0
+        self._owned = None  # ids made while drawing the current row
+
+    def begin(self):
+        self._owned = []
+
+    def end(self):
+        owned, self._owned = self._owned, None
+        return owned
+
+    def release(self, ids):
+        for hid in ids or ():
+            self.handlers.pop(hid, None)
+
+    def h(self, tag, attrs=None, *children):
+        tag, clean, handlers = attrs_of(tag, attrs)
+        node = document.createElement(tag)
+        for name, value in clean:
+            node.setAttribute(name, value)
+        if handlers:
+            self._next += 1
+            hid = str(self._next)
+            self.handlers[hid] = handlers
+            if self._owned is not None:
+                self._owned.append(hid)
+            node.setAttribute("data-gcw-h", hid)
+        kids = flat(children)
+        if len(kids) == 1 and isinstance(kids[0], str):
+            node.textContent = kids[0]  # always text, never markup
+        else:
+            for child in kids:
+                node.appendChild(document.createTextNode(child) if isinstance(child, str) else child)
+        return node
+
+    def dispatch(self, raw, root):
+        kind = str(raw.type)
+        element = raw.target
+        while element is not None and element != root:
+            if int(element.nodeType or 0) == 1:
+                hid = element.getAttribute("data-gcw-h")
+                if hid:
+                    handlers = self.handlers.get(str(hid))
+                    if handlers and kind in handlers:
+                        handlers[kind](Event(raw, element))
+                        return
+                if kind in CAPTURED:
+                    return  # scroll, error and load belong to their own element only
+            element = element.parentNode
+
+
+class IntlFormat:
+    """Dates in the guest's own time zone and language (Intl), cached per ISO string."""
+
+    def __init__(self):
+        self.locale = str(js.navigator.language or "en")
+        self._formats = {}
+        self._cache = {}
+        self._today = None
+
+    def _format(self, name, options):
+        found = self._formats.get(name)
+        if found is None:
+            found = js.Intl.DateTimeFormat.new(self.locale, to_js(options))
+            self._formats[name] = found
+        return found
+
+    def _date(self, iso):
+        if not iso or not isinstance(iso, str):
+            return None
+        date = js.Date.new(iso)
+        year = date.getFullYear()
+        if year != year:  # NaN: not a date (never read getTime: large numbers wrap on MicroPython)
+            return None
+        return date
+
+    def _key_of(self, date):
+        return "%04d-%02d-%02d" % (int(date.getFullYear()), int(date.getMonth()) + 1, int(date.getDate()))
+
+    def _cached(self, kind, iso, make):
+        key = kind + iso
+        if key not in self._cache:
+            if len(self._cache) > 4000:
+                self._cache = {}
+            date = self._date(iso)
+            self._cache[key] = make(date) if date is not None else None
+        return self._cache[key]
+
+    def day_key(self, iso):
+        return self._cached("k", iso, self._key_of)
+
+    def day(self, iso):
+        key = self.day_key(iso)
+        if key is None:
+            return ""
+        today = js.Date.new()
+        if key == self._key_of(today):
+            return t("day.today")
+        today.setDate(today.getDate() - 1)
+        if key == self._key_of(today):
+            return t("day.yesterday")
+        return self._cached("d", iso, lambda d: str(self._format("day", {
+            "weekday": "long", "day": "numeric", "month": "long", "year": "numeric"}).format(d))) or ""
+
+    def time(self, iso):
+        return self._cached("t", iso, lambda d: str(self._format("time", {
+            "hour": "numeric", "minute": "2-digit"}).format(d))) or ""
+
+    def slot(self, iso):
+        return self._cached("s", iso, lambda d: str(self._format("slot", {
+            "weekday": "short", "day": "numeric", "month": "short", "hour": "numeric",
+            "minute": "2-digit"}).format(d))) or ""
+
+
+class Actions:
+    """`ctx.act`: what a guest can do from a drawn row. Calls into the controller or the DOM."""
+
+    def __init__(self, renderer):
+        self.renderer = renderer
+
+    @property
+    def controller(self):
+        return self.renderer.controller
+
+    def answer(self, kind, text, payload, message_id):
+        self.controller.answer(kind, text, payload, message_id)
+
+    def retry(self, key):
+        self.controller.retry(key)
+
+    def take_back(self, key):
+        text = self.controller.take_back(key)
+        if text:
+            field = self.renderer.input
+            field.value = text
+            field.focus()
+            self.renderer.count(text)
+
+    def cancel_upload(self, upload_id):
+        self.controller.cancel_upload(upload_id)
+
+    def remove_upload(self, upload_id):
+        self.controller.remove_upload(upload_id)
+
+    def retry_upload(self, upload_id):
+        self.controller.retry_upload(upload_id)
+
+    def upload_retryable(self, upload_id):
+        return self.controller.uploads.retryable(upload_id)
+
+    def prevent(self, event):
+        event.prevent()
+
+    def checked(self, event):
+        return bool(event.target.checked)
+
+    def say(self, event, words):
+        box = event.element.querySelector(".gcw-picker-error")
+        if box:
+            box.textContent = words
+
+    def open_image(self, event, url, name, attachment_id):
+        self.renderer.show_image(url, name)
+
+    def image_failed(self, event, attachment_id):
+        img = event.element
+        if img.getAttribute("data-gcw-refreshed"):
+            return
+        img.setAttribute("data-gcw-refreshed", "1")
+        img.setAttribute("data-attachment", attachment_id)
+        self.controller.open_attachment(attachment_id, "", "image")
+
+    def open_file(self, event, attachment_id, name, url):
+        # Download links expire after minutes: ask for a fresh one and open that instead.
+        if attachment_id and self.controller.can_refresh():
+            event.prevent()
+            self.controller.open_attachment(attachment_id, name, "download")
+
+    def _track(self, element):
+        carousel = element.closest(".gcw-carousel")
+        return carousel.querySelector(".gcw-carousel-track") if carousel else None
+
+    def carousel_step(self, event, step):
+        track = self._track(event.element)
+        if track:
+            width = int(track.clientWidth or 1)
+            track.scrollBy(to_js({"left": step * width, "behavior": "smooth"}))
+
+    def carousel_key(self, event):
+        key = str(event.raw.key)
+        if key in ("ArrowRight", "ArrowLeft") and event.target == event.element:
+            event.prevent()
+            self.carousel_step(event, 1 if key == "ArrowRight" else -1)
+
+    def carousel_scrolled(self, event):
+        track = event.element
+        width = int(track.clientWidth or 1)
+        carousel = track.closest(".gcw-carousel")
+        label = carousel.querySelector(".gcw-carousel-pos") if carousel else None
+        if label:
+            count = int(label.getAttribute("data-count") or "1")
+            index = min(count, int((float(track.scrollLeft) + width / 2) // width) + 1)
+            label.textContent = t("carousel.position", index=index, count=count)
 
 
 class PanelRenderer:
-    def __init__(self):
+    def __init__(self, renderers=None):
+        self.controller = None
         self.panel = document.getElementById("chat-panel")
         self.log = document.getElementById("chat-log")
+        self.scroller = document.getElementById("chat-scroll")
         self.status = document.getElementById("chat-status")
         self.typing = document.getElementById("chat-typing")
         self.wait = document.getElementById("chat-wait")
         self.notice = document.getElementById("chat-notice")
         self.input = document.getElementById("chat-input")
         self.send = document.getElementById("chat-send")
+        self.counter = document.getElementById("chat-count")
         self.notice_button = document.getElementById("chat-notice-button")
         self.earlier = document.getElementById("chat-earlier")
-        self._nodes = {}  # row key -> <li>
-        self._rows = {}  # row key -> the Row last drawn
+        self.jump = document.getElementById("chat-jump")
+        self.tray = document.getElementById("chat-files")
+        self.attach = document.getElementById("chat-attach")
+        self.picker = document.getElementById("chat-file")
+        self.lightbox = document.getElementById("chat-lightbox")
+        self.builder = DomBuilder()
+        self.registry = renderers or render_mod.Renderers(log=_log)
+        self.ctx = render_mod.Context(self.registry, self.builder.h, t, IntlFormat(), Actions(self))
+        self._nodes = {}  # item key -> node
+        self._drawn = {}  # item key -> what it was drawn from
+        self._owned = {}  # item key -> handler ids
         self._order = []
         self._last = None
+        self._pending = None
+        self._frame = None
+        self._following = True
+        self._unseen = False
+        self._loading_earlier = False
+        self._too_long = False
+        self._uploads = None
+        root = self.panel
+        for kind in DELEGATED:
+            root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
+        for kind in CAPTURED:
+            root.addEventListener(kind, create_proxy(self._guard(self._captured)), True)
+        self.scroller.addEventListener("scroll", create_proxy(self._guard(self._scrolled)))
+        self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._to_bottom(True))))
+        self._frame_proxy = create_proxy(self._guard(self._on_frame))
 
+    def _guard(self, fn):
+        def call(*args):
+            try:
+                return fn(*args)
+            except Exception as exc:
+                _log("error", "chat: render: %s: %s" % (type(exc).__name__, exc))
+        return call
+
+    def _captured(self, event):
+        self.builder.dispatch(event, self.panel)
+        if str(event.type) == "load" and self._following:
+            self._to_bottom(False)  # an image arrived and grew its row
+
+    # -- scheduling -------------------------------------------------------------------------
     def render(self, view):
+        self._pending = view
+        if self._frame is None:
+            if document.hidden:
+                self._frame = js.setTimeout(self._frame_proxy, 50)
+            else:
+                self._frame = js.requestAnimationFrame(self._frame_proxy)
+
+    def _on_frame(self, *_):
+        self._frame = None
+        view, self._pending = self._pending, None
+        if view is not None:
+            self.draw(view)
+
+    def flush(self):
+        """Draw now (tests and benchmarks)."""
+        if self._pending is not None:
+            self._on_frame()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def draw(self, view):
         last = self._last
         self._last = view
         if last is None or last.status != view.status or last.status_kind != view.status_kind:
@@ -40,8 +331,8 @@ class PanelRenderer:
             self.panel.setAttribute("data-status", view.status_kind)
         if last is None or last.composer_enabled != view.composer_enabled or last.composer_hint != view.composer_hint:
             self.input.disabled = not view.composer_enabled
-            self.send.disabled = not view.composer_enabled
             self.input.placeholder = view.composer_hint
+            self._send_state(view)
         if last is None or last.typing != view.typing:
             self.typing.textContent = view.typing or ""
             self.typing.hidden = not view.typing
@@ -52,8 +343,34 @@ class PanelRenderer:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
             self._notice(view.notice)
-        if last is None or last.version != view.version:
-            self._rows_changed(view.rows)
+        if last is None or last.attachments != view.attachments or last.accept != view.accept:
+            self.attach.hidden = not view.attachments
+            self.picker.setAttribute("accept", view.accept or "")
+        if last is None or last.uploads != view.uploads:
+            self._tray(view.uploads)
+            self._send_state(view)
+        if last is None or last.version != view.version or last.live != view.live:
+            self._rows_changed(view)
+
+    def _send_state(self, view):
+        busy = any(u.state in ("requesting", "uploading", "processing") for u in view.uploads)
+        self.send.disabled = (not view.composer_enabled) or self._too_long or busy
+
+    def count(self, text):
+        """The composer's byte counter near the service's 4,096-byte limit."""
+        used = len(text.encode("utf-8"))
+        left = 4096 - used
+        self._too_long = left < 0
+        if left < 0:
+            self.counter.textContent = t("composer.over", n=-left)
+        elif left <= 500:
+            self.counter.textContent = t("composer.left", n=left)
+        else:
+            self.counter.textContent = ""
+        self.counter.hidden = left > 500
+        self.counter.setAttribute("data-over", "true" if left < 0 else "false")
+        if self._last is not None:
+            self._send_state(self._last)
 
     def _notice(self, notice):
         if notice is None:
@@ -68,50 +385,136 @@ class PanelRenderer:
         self.notice_button.textContent = notice.button
         self.notice_button.hidden = not notice.button
 
-    def _rows_changed(self, rows):
-        stick = self.log.scrollHeight - self.log.scrollTop - self.log.clientHeight < 40
+    def _tray(self, uploads):
+        while self.tray.firstChild:
+            self.tray.removeChild(self.tray.firstChild)
+        self.builder.release(self._uploads)
+        self.builder.begin()
+        for upload in uploads:
+            self.tray.appendChild(self.registry.draw("upload", {"upload": upload}, self.builder.h, self.ctx))
+        self._uploads = self.builder.end()
+        self.tray.hidden = not uploads
+
+    def _rows_changed(self, view):
+        log = self.log
+        scroller = self.scroller
+        items = render_mod.layout(view.rows, self.ctx.fmt.day_key)
+        anchor = None if self._following else self._anchor()
         keys = []
-        for row in rows:
-            keys.append(row.key)
-            drawn = self._rows.get(row.key)
-            if drawn is not row and drawn != row:  # identity first: unchanged rows are the same objects
-                self._draw(row)
+        grew = False
+        for item in items:
+            if item[0] == "day":
+                key, source = item[1], ("day", item[2][:10])
+                props = {"time": item[2]}
+                name = "day"
+            else:
+                row = item[1]
+                key = "row:" + row.key
+                live = row.key == view.live
+                source = (row, item[2], item[3], live)
+                props = {"row": row, "first": item[2], "last": item[3], "live": live}
+                name = "row"
+            keys.append(key)
+            drawn = self._drawn.get(key)
+            if drawn is not None and _same(drawn, source):
+                continue
+            self.builder.begin()
+            node = self.registry.draw(name, props, self.builder.h, self.ctx)
+            owned = self.builder.end()
+            if node is None:
+                node = self.builder.h("li", {"class": "gcw-row gcw-row--empty", "hidden": True})
+            old = self._nodes.get(key)
+            if old is not None:
+                old.replaceWith(node)
+                self.builder.release(self._owned.get(key))
+            elif name == "row" and item[1].side != "guest":
+                grew = True
+            self._nodes[key] = node
+            self._drawn[key] = source
+            self._owned[key] = owned
         present = set(keys)
         for key in [k for k in self._nodes if k not in present]:
             self._nodes.pop(key).remove()
-            self._rows.pop(key, None)
+            self._drawn.pop(key, None)
+            self.builder.release(self._owned.pop(key, None))
         if keys != self._order:
             for key in keys:
-                self.log.appendChild(self._nodes[key])  # appendChild moves: this reorders
+                log.appendChild(self._nodes[key])  # appendChild moves: this reorders
             self._order = keys
-        if stick:
-            self.log.scrollTop = self.log.scrollHeight
+        self._loading_earlier = False
+        if self._following:
+            self._to_bottom(False)
+        else:
+            if anchor is not None:
+                node, offset = anchor
+                scroller.scrollTop = int(node.offsetTop) - offset
+            if grew:
+                self._unseen = True
+                self.jump.hidden = False
 
-    def _draw(self, row):
-        node = self._nodes.get(row.key)
-        if node is None:
-            node = _el("li")
-            node.setAttribute("data-key", row.key)
-            self._nodes[row.key] = node
-        while node.firstChild:
-            node.removeChild(node.firstChild)
-        node.className = "msg msg--" + row.side
-        node.setAttribute("data-side", row.side)
-        node.setAttribute("data-status", row.status or "")
-        if row.side in ("bot", "agent"):
-            head = _el("div", "msg-author")
-            if row.avatar and (row.avatar.startswith("https://") or row.avatar.startswith("http://")):
-                img = _el("img", "msg-avatar")
-                img.setAttribute("src", row.avatar)
-                img.setAttribute("alt", "")
-                head.appendChild(img)
-            head.appendChild(_el("span", "msg-name", row.author))
-            head.appendChild(_el("span", "msg-badge", "Bot" if row.side == "bot" else "Agent"))
-            node.appendChild(head)
-        node.appendChild(_el("p", "msg-text", row.text))
-        if row.note:
-            node.appendChild(_el("p", "msg-note", row.note))
-        if row.side == "guest":
-            label = {"pending": "Sending…", "sent": "Sent", "failed": "Not sent"}.get(row.status, "")
-            node.appendChild(_el("span", "msg-state", label))
-        self._rows[row.key] = row
+    def _anchor(self):
+        """The first row at least partly in view, and its distance from the top of the view."""
+        top = int(self.scroller.scrollTop)
+        for key in self._order:
+            node = self._nodes.get(key)
+            if node is not None and int(node.offsetTop) + int(node.offsetHeight) > top:
+                return node, int(node.offsetTop) - top
+        return None
+
+    def _to_bottom(self, by_guest):
+        log = self.scroller
+        log.scrollTop = int(log.scrollHeight)
+        self._following = True
+        self._unseen = False
+        self.jump.hidden = True
+        if by_guest:
+            self.input.focus()
+
+    def _scrolled(self, event):
+        log = self.scroller
+        gap = int(log.scrollHeight) - int(log.scrollTop) - int(log.clientHeight)
+        self._following = gap <= FOLLOW_SLACK_PX
+        if self._following:
+            self._unseen = False
+            self.jump.hidden = True
+        if int(log.scrollTop) <= TOP_LOAD_PX and self._last is not None and self._last.earlier \
+                and not self._loading_earlier and int(log.scrollHeight) > int(log.clientHeight):
+            self._loading_earlier = True
+            self.controller.load_earlier()
+
+    # -- images and files -----------------------------------------------------------------
+    def show_image(self, url, name):
+        box = self.lightbox
+        img = box.querySelector("img")
+        img.setAttribute("src", url)
+        img.setAttribute("alt", name)
+        box.querySelector(".gcw-lightbox-name").textContent = name
+        box.showModal()
+
+    def fresh_link(self, attachment_id, url, purpose, filename):
+        if purpose == "image":
+            for img in _list(self.log.querySelectorAll('img[data-attachment="%s"]' % _css(attachment_id))):
+                img.setAttribute("src", url)
+            return
+        js.window.open(url, "_blank", "noopener,noreferrer")
+
+
+def _same(drawn, source):
+    if len(drawn) != len(source):
+        return False
+    for a, b in zip(drawn, source):
+        if a is not b and a != b:
+            return False
+    return True
+
+
+def _list(nodes):
+    return [nodes.item(i) for i in range(int(nodes.length))]
+
+
+def _css(text):
+    return "".join([c for c in text if c.isalnum() or c in "-_"])
+
+
+def _log(level, text):
+    getattr(js.console, "error" if level == "error" else "warn")(text)

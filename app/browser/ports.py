@@ -9,6 +9,8 @@ import js
 from pyscript import WebSocket, fetch
 from pyscript.ffi import create_proxy
 
+from app.chat.clock import epoch_seconds
+
 
 def guarded(fn, on_error=None):
     def call(*args):
@@ -28,6 +30,8 @@ class BrowserPorts:
         self.controller = None
         self._socket = None
         self._generation = 0  # events from a socket we already dropped are ignored
+        self.files = {}  # upload id -> the browser File the guest chose
+        self._uploads = {}  # upload id -> its XMLHttpRequest while it runs
 
     def attach(self, controller):
         self.controller = controller
@@ -134,7 +138,51 @@ class BrowserPorts:
 
     # -- network ----------------------------------------------------------------------------
     def epoch_s(self):
-        return float(js.Date.now()) / 1000.0
+        # Date.now() (~1.7e12) comes through MicroPython's FFI wrapped to a small int: read the
+        # wall clock as text instead.
+        return epoch_seconds(self.now_iso()) or 0.0
+
+    def log(self, level, text):
+        getattr(js.console, "error" if level == "error" else "warn")(text)
+
+    # -- files ------------------------------------------------------------------------------
+    def upload(self, upload_id, url, headers, on_progress, on_done):
+        """PUT the chosen file's bytes with XMLHttpRequest (fetch reports no upload progress)."""
+        file = self.files.get(upload_id)
+        if file is None:
+            return self.schedule(0, lambda: on_done(0))
+        xhr = js.XMLHttpRequest.new()
+        self._uploads[upload_id] = xhr
+        proxies = []
+
+        def progress(event):
+            if event.lengthComputable:
+                on_progress(int(event.loaded), int(event.total))
+
+        def finished(event):
+            if self._uploads.get(upload_id) is xhr:
+                del self._uploads[upload_id]
+                on_done(int(xhr.status or 0))
+            for proxy in proxies:
+                if hasattr(proxy, "destroy"):
+                    proxy.destroy()
+
+        for target, kind, fn in ((xhr.upload, "progress", progress), (xhr, "loadend", finished)):
+            proxy = create_proxy(guarded(fn, self.on_error))
+            proxies.append(proxy)
+            target.addEventListener(kind, proxy)
+        xhr.open("PUT", url)
+        for name in headers or {}:
+            xhr.setRequestHeader(str(name), str(headers[name]))
+        xhr.send(file)
+
+    def abort_upload(self, upload_id):
+        xhr = self._uploads.pop(upload_id, None)
+        if xhr is not None:
+            xhr.abort()
+
+    def fresh_link(self, attachment_id, url, purpose, filename):
+        self.renderer.fresh_link(attachment_id, url, purpose, filename)
 
     def fetch_json(self, url, on_done, headers=None):
         asyncio.create_task(self._fetch(url, on_done, headers))

@@ -1,30 +1,28 @@
 """Drives one chat panel: settings -> socket -> protocol core -> chat state -> render.
 
 Pure Python over injected `ports` (see `Ports` below), so the whole flow runs in CPython tests
-with fakes, and in the browser with app/browser/ports.py. It owns the guest-side policies:
-the outbox (local ids, tracingIds, at most 2 sends a second, retry after 429 or a reconnect),
-guest typing throttling, and what each event means for the panel.
+with fakes, and in the browser with app/browser/ports.py. This file routes: what each core event
+means for the panel, and what each guest action sends. The parts it routes to own one thing each:
+app/chat/outbox.py (messages on their way and the send budget), app/chat/sync.py (history catch-up,
+JWT, held sends), app/chat/storage.py (what survives a reload), app/chat/uploads.py (files the
+guest sends), app/chat/transcript.py (rows and the view).
 """
-import json
-
+from app.chat import parts as parts_mod
 from app.chat import settings as settings_mod
-from app.chat.history import CatchUp, HistoryPolicy
-from app.chat.transcript import ChatState, Row
+from app.chat.outbox import Outbox
+from app.chat.storage import Storage, loads
+from app.chat.strings import t
+from app.chat.sync import HistorySync
+from app.chat.transcript import ChatState, guest_row, row_for, system_row
+from app.chat.uploads import Uploads
 from app.protocol import connection as conn_mod
 from app.protocol import errors
 from app.protocol import events as ev
-from app.protocol import history as history_mod
 
-SEND_INTERVAL_MS = 500  # the service allows 2 onMessage a second per session (typing included)
-REQUESTS_PER_MINUTE = 60  # and 60 frames a minute per connection, whatever their action
-RESERVED_REQUESTS = 6  # of those, kept free for configure, getJwt and echo
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
-HISTORY_RETRY_MS = 6000  # a refused or failed history page is asked again after 6 s, 12 s, ...
-HISTORY_RETRIES = 5
-HOLD_LIMIT_MS = 15000  # held sends go anyway if history has not answered by then (at least once)
-SAVE_DELAY_MS = 1000  # transcript writes are batched: one per second at most
 EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
+MAX_MESSAGE_BYTES = 4096  # the service refuses longer text with 4011
 
 
 class Ports:
@@ -44,19 +42,28 @@ class Ports:
     def fetch_json(self, url, on_done, headers=None): raise NotImplementedError  # on_done(status, data); 0: failed
     def epoch_s(self): raise NotImplementedError  # wall-clock seconds (JWT and session expiry are in epoch s)
     def render(self, view): raise NotImplementedError
+    def log(self, level, text): raise NotImplementedError  # the site owner's console ("warn", "error")
+    # files: PUT bytes with progress (on_progress(sent, total), on_done(status)); abort; a fresh link
+    def upload(self, upload_id, url, headers, on_progress, on_done): raise NotImplementedError
+    def abort_upload(self, upload_id): raise NotImplementedError
+    def fresh_link(self, attachment_id, url, purpose, filename): raise NotImplementedError  # "image" | "download"
 
 
 STATUS = {
-    conn_mod.IDLE: ("Connecting…", "busy", False, "Connecting…"),
-    conn_mod.CONNECTING: ("Connecting…", "busy", True, "Messages will be sent once connected"),
-    conn_mod.CONFIGURING: ("Connecting…", "busy", True, "Messages will be sent once connected"),
-    conn_mod.CONFIGURED: ("Connected", "ok", True, "Type a message"),
-    conn_mod.RECONNECTING: ("Reconnecting…", "warn", True, "Messages will be sent once reconnected"),
-    conn_mod.READ_ONLY: ("Conversation ended", "ended", False, "This conversation has ended"),
-    conn_mod.ENDED: ("Chat closed", "ended", False, "This chat is closed"),
-    conn_mod.EXPIRED: ("Chat expired", "ended", False, "This chat has expired"),
-    conn_mod.FAILED: ("Not connected", "error", False, "Chat unavailable"),
+    conn_mod.IDLE: ("status.idle", "idle", True, "hint.idle"),
+    conn_mod.CONNECTING: ("status.connecting", "busy", True, "hint.queued"),
+    conn_mod.CONFIGURING: ("status.connecting", "busy", True, "hint.queued"),
+    conn_mod.CONFIGURED: ("status.connected", "ok", True, "hint.type"),
+    conn_mod.RECONNECTING: ("status.reconnecting", "warn", True, "hint.reconnecting"),
+    conn_mod.READ_ONLY: ("status.ended", "ended", False, "hint.ended"),
+    conn_mod.ENDED: ("status.closed", "ended", False, "hint.closed"),
+    conn_mod.EXPIRED: ("status.expired", "ended", False, "hint.expired"),
+    conn_mod.FAILED: ("status.failed", "error", False, "hint.unavailable"),
 }
+
+
+def utf8_length(text):
+    return len(text.encode("utf-8"))
 
 
 class Controller:
@@ -66,38 +73,24 @@ class Controller:
         self.conn = None
         self.state = ChatState()
         self.deployment = {}  # the deployment's public config.json
-        # [{"id", "text", "sent": in flight on this socket, "attempted": ever sent}] in send order
-        self.outbox = []
-        self.history = HistoryPolicy()
-        self._holding = False  # attempted sends wait for history to say whether they arrived
-        self._after_jwt = None  # what to do once getJwt answers
-        self._jwt_request = None  # tracingId of the getJwt in flight
-        # The gaps drops left and history has not filled yet (None: none). Saved with the
-        # transcript, so a reload resumes them.
-        self._catch_up = None
-        self._saved_gaps = ""
-        # The newest message shown when the socket went away (taken when the next one opens, as
-        # frames on the new socket may come before its SessionResponse): the next gap's anchor.
-        self._gap_anchor = None
-        self._gap_anchor_taken = False
-        self._page_retries = 0
-        self._catch_up_gen = 0
-        self._hold_handle = None
-        self._socket_sends = []  # ms of each frame sent on the current connection
-        self._saved_outbox = None
-        self._saved_version = -1
-        self._save_handle = None
+        self.outbox = Outbox()
+        self.sync = HistorySync(self)
+        self.uploads = Uploads()
+        self.storage = None
+        self._deployment_known = False
+        self._wanted = False  # the guest opened the panel (or a session exists): connect
         self._expires_s = None  # the session's expirationDate (epoch s), when the service gave one
         self._duration_s = None  # seconds of inactivity before expiry
-        self._jwt_retried = False
-        self._next_send_ms = 0
         self._pump_handle = None
         self._retry_handle = None
         self._typing_sent_ms = None
-        self._key = "gc-chat"
+        self._ticking = False
+        self._downloads = {}  # attachment id -> (purpose, filename), while a fresh link is asked for
+        self._md5 = {}  # upload id -> the file's MD5
 
     # -- start-up ---------------------------------------------------------------------------
     def boot(self, page_url):
+        self.state.set_connection(t("status.connecting"), "busy", False, t("hint.connecting"))
         self.render()
         try:
             url = settings_mod.config_url(page_url)
@@ -107,7 +100,10 @@ class Controller:
 
     def _fail_settings(self, exc):
         problem = errors.problem_for(exc.key)
-        self.state.set_connection(*(STATUS[conn_mod.FAILED]))
+        self.ports.log("error", "chat: %s: %s (%s) %s" % (problem.title, problem.message, exc.detail, problem.action))
+        self._set_status(conn_mod.FAILED)
+        if problem.fault == errors.SITE:
+            return self._unavailable(False)
         self.state.show_notice(problem.title, problem.message + " (" + exc.detail + ")", problem.action, "error")
         self.render()
 
@@ -119,45 +115,59 @@ class Controller:
             self.settings = settings_mod.parse(data, page_url)
         except settings_mod.SettingsError as exc:
             return self._fail_settings(exc)
-        self._key = "gc-chat:" + self.settings.deployment_id
-        self._restore()
+        self.storage = Storage(self.ports, self.settings.deployment_id)
+        self.storage.on_due = self.flush
+        self.state, gaps = self.storage.restore(self.outbox)
+        self.sync.restore_gaps(gaps)
+        token = self.storage.token()
+        # A page with a session resumes it at load; a new visitor connects only when they open
+        # the chat, so no conversation (and no bot flow) starts for every page view.
+        self._wanted = self._wanted or bool(token)
+        self._sync_status()
+        self.render()
         context = settings_mod.context_url(self.settings)
         if context:
             self.ports.fetch_json(context, self._on_context)
         self.ports.fetch_json(settings_mod.deployment_config_url(self.settings), self._on_deployment)
 
-    def _restore(self):
-        token = self.ports.load(self._key + ":token")
-        if not token:
-            token = self.ports.new_id()
-            self.ports.save(self._key + ":token", token)
-        outbox = _loads(self.ports.load(self._key + ":outbox"), [])
-        self.outbox = [{"id": item["id"], "text": item.get("text", ""), "sent": False,
-                        "attempted": bool(item.get("attempted"))}
-                       for item in outbox if isinstance(item, dict) and item.get("id")]
-        # The outbox is saved at once, the transcript up to a second later (and a page killed
-        # without `pagehide` never flushes): make them agree. A pending row whose send left the
-        # outbox was confirmed (history brings it back as sent); a send without a row gets one.
-        waiting = set(item["id"] for item in self.outbox)
-        rows = _loads(self.ports.load(self._key + ":transcript"), [])
-        rows = [r for r in (rows if isinstance(rows, list) else [])
-                if not (isinstance(r, dict) and r.get("status") == "pending" and r.get("key") not in waiting)]
-        self.state = ChatState(rows)
-        for item in self.outbox:
-            if not self.state.has(item["id"]):
-                self.state.put(Row(item["id"], "guest", "You", "", item["text"], "pending", "", ""))
-        gaps = _loads(self.ports.load(self._key + ":gaps"), None)
-        self._catch_up = CatchUp.restored(gaps) if gaps else None
-        self._saved_gaps = self._gaps_text()
-        self.conn = conn_mod.Connection(self.settings.deployment_id, token)
-
     def _on_deployment(self, status, data):
         if status == 200 and isinstance(data, dict):
             self.deployment = data
-            conversations = (data.get("messenger") or {}).get("apps", {}).get("conversations", {})
-            self.conn.auto_start = bool((conversations.get("autoStart") or {}).get("enabled"))
+            self.uploads.set_deployment(data)
+        self._deployment_known = True
+        self._connect_if_wanted()
+
+    def _conversations(self):
+        messenger = self.deployment.get("messenger") if isinstance(self.deployment, dict) else None
+        apps = messenger.get("apps") if isinstance(messenger, dict) else None
+        conversations = apps.get("conversations") if isinstance(apps, dict) else None
+        return conversations if isinstance(conversations, dict) else {}
+
+    def markdown(self):
+        markdown = self._conversations().get("markdown")
+        return isinstance(markdown, dict) and markdown.get("enabled") is True
+
+    def _connect_if_wanted(self):
+        if not (self._wanted and self._deployment_known):
+            return
+        if self.conn is None:
+            token = self.storage.token()
+            if not token:
+                token = self.ports.new_id()
+                self.storage.set_token(token)
+            self.conn = conn_mod.Connection(self.settings.deployment_id, token)
+            self.conn.auto_start = bool((self._conversations().get("autoStart") or {}).get("enabled"))
+        if self.conn.state != conn_mod.IDLE:
+            return
         self._apply(self.conn.connect())
-        self._tick()
+        if not self._ticking:
+            self._ticking = True
+            self._tick()
+
+    def open_panel(self):
+        """The guest opened the chat: connect now if not yet connected."""
+        self._wanted = True
+        self._connect_if_wanted()
 
     def _on_context(self, status, data):
         if status == 200 and isinstance(data, dict):
@@ -180,10 +190,12 @@ class Controller:
         if self._retry_handle is not None:
             self.ports.cancel(self._retry_handle)
             self._retry_handle = None
-        self._apply(self.conn.network_online())
+        if self.conn is not None:
+            self._apply(self.conn.network_online())
 
     def _tick(self):
         if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
+            self._ticking = False
             return
         self._apply(self.conn.tick(self.ports.now_ms(), self.ports.random()))
         self._check_expiry()
@@ -204,38 +216,108 @@ class Controller:
         left = self._expires_s - self.ports.epoch_s()
         if 0 < left <= EXPIRY_NOTICE_S:
             minutes = int((left + 59) // 60)
-            self.state.show_notice("Still there?", "This chat will close in %d minute%s if there is no activity."
-                                   % (minutes, "" if minutes == 1 else "s"), "Send a message to keep it open.",
-                                   "expiry")
+            message = t("notice.expiry.message_one") if minutes == 1 else t("notice.expiry.message", minutes=minutes)
+            self.state.show_notice(t("notice.expiry.title"), message, t("notice.expiry.action"), "expiry")
             self.render()
 
     # -- guest actions ----------------------------------------------------------------------
+    def _can_write(self):
+        return self.conn is not None and self.state.composer_enabled
+
     def submit(self, text):
+        """Queue the composer's text (and any uploaded files); False when nothing was queued."""
         text = text.strip()
-        if not text or self.conn is None or not self.state.composer_enabled:
+        files = self.uploads.ready_for_send()
+        if (not text and not files) or not self._can_write() or utf8_length(text) > MAX_MESSAGE_BYTES:
+            return False
+        if self.uploads.busy():
+            return False  # the send waits until every file has finished uploading
+        self._wanted = True
+        local_id = self.ports.new_id()
+        item = {"id": local_id, "text": text}
+        shown = list(parts_mod.text_parts(text))
+        if files:
+            item["attachments"] = files
+            for upload in self.uploads.items():
+                if upload.state == "ready":
+                    shown.append(parts_mod.Part("attachment", {
+                        "id": upload.id, "url": "", "filename": upload.name, "size": upload.size,
+                        "media_type": upload.media_type, "mime": upload.mime, "text": ""}))
+            self.uploads.sent()
+        self.outbox.add(item)
+        self.state.put(guest_row(local_id, text, parts=tuple(shown)))
+        self._queued()
+        return True
+
+    def answer(self, kind, text, payload, message_id=""):
+        """The guest clicked a quick reply ("QuickReply"), a card's postback ("Button"), a date
+        ("DatePicker") or list picker choice ("ListPicker"): send the ButtonResponse and show the
+        choice as the guest's message (the live chips retire: the newest row is now the guest's)."""
+        if not self._can_write() or not payload:
             return False
         local_id = self.ports.new_id()
-        self.outbox.append({"id": local_id, "text": text, "sent": False, "attempted": False})
-        self.state.put(Row(local_id, "guest", "You", "", text, "pending", "", ""))
-        self._persist()
-        self._pump()
-        self.render()
+        label = text or payload
+        button = {"type": kind, "text": label, "payload": payload, "message_id": message_id}
+        self.outbox.add({"id": local_id, "text": label, "button": button})
+        choice = parts_mod.Part("choice", {"type": kind, "text": label, "payload": payload})
+        self.state.put(guest_row(local_id, label, parts=(choice,)))
+        self._queued()
         return True
+
+    def _queued(self):
+        self._connect_if_wanted()
+        self._persist()
+        self.pump()
+        self.render()
+
+    def retry(self, key):
+        """A failed message is sent again (it keeps its place at the end of the transcript)."""
+        row = self.state.rows.get(key)
+        if row is None or row.status != "failed" or not self._can_write():
+            return False
+        self.state.remove(key)
+        local_id = self.ports.new_id()
+        item = {"id": local_id, "text": row.text}
+        for part in row.parts:
+            if part.kind == "choice":
+                props = part.props
+                item["button"] = {"type": props.get("type"), "text": props.get("text"),
+                                  "payload": props.get("payload"), "message_id": ""}
+        self.outbox.add(item)
+        self.state.put(guest_row(local_id, row.text, parts=row.parts))
+        self._queued()
+        return True
+
+    def take_back(self, key):
+        """A failed message goes back to the composer: its row is removed, its text returned."""
+        row = self.state.rows.get(key)
+        if row is None or row.status != "failed":
+            return ""
+        self.state.remove(key)
+        self._persist()
+        self.render()
+        return row.text
 
     def composing(self):
         """The guest typed in the composer: tell the agent, at most once per 5 s."""
         if self.conn is None or not self.conn.can_send:
             return
-        conversations = (self.deployment.get("messenger") or {}).get("apps", {}).get("conversations", {})
-        if not conversations.get("showUserTypingIndicator"):
+        if not self._conversations().get("showUserTypingIndicator"):
             return
         now = self.ports.now_ms()
         if self._typing_sent_ms is not None and now - self._typing_sent_ms < TYPING_INTERVAL_MS:
             return
-        if now < self._next_send_ms or self._window_wait(now):
+        if self.outbox.busy(now):
             return  # typing shares the message rate limits; a real message matters more
         self._typing_sent_ms = now
         self._apply([self.conn.send_typing(self.ports.new_id(), self.ports.now_iso())])
+
+    def notice_button(self):
+        """The notice's button: "Try again" after the chat could not connect, else a new chat."""
+        notice = self.state.notice
+        if notice is not None and notice.kind == "unavailable":
+            return self.retry_connect()
+        return self.start_new()
 
     def start_new(self):
         if self.conn is None:
@@ -243,45 +325,142 @@ class Controller:
         new_token = None
         if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
             new_token = self.ports.new_id()
-            self.ports.save(self._key + ":token", new_token)
+            self.storage.set_token(new_token)
         self.state.clear()
         self.state.clear_notice()
-        self.outbox = []
-        self._forget_gaps()
+        self.outbox.clear()
+        self.sync.forget_gaps()
         self._persist()
         self._apply(self.conn.start_new(new_token))
+
+    def retry_connect(self):
+        """The guest's "Try again" after the chat could not connect."""
+        if self.conn is None:
+            return
+        self.state.clear_notice()
+        self.conn = None  # a fresh connection with the same token
+        self._wanted = True
+        self._connect_if_wanted()
+        self.render()
 
     def clear_conversation(self):
         """Presence Clear: the service wipes the conversation; we drop the transcript and token."""
         if self.conn is not None and self.conn.can_send:
             self._apply([self.conn.clear(self.ports.new_id(), self.ports.now_iso())])
 
+    def load_earlier(self):
+        self.sync.load_earlier()
+
+    def can_refresh(self):
+        return self.conn is not None and self.conn.can_send
+
+    def open_attachment(self, attachment_id, filename, purpose="download"):
+        """A file was clicked (or an image failed to load): ask for a fresh link, as download
+        links expire after minutes. The edge opens it (or swaps the image) when it comes."""
+        if not attachment_id or not self.can_refresh():
+            return False
+        self._downloads[attachment_id] = (purpose, filename)
+        self._apply([self.conn.request_download(attachment_id, self.ports.new_id())])
+        return True
+
+    # -- files the guest sends ----------------------------------------------------------------
+    def check_file(self, name, mime, size):
+        """"" when a file may be sent, else why not (before it is read or uploaded)."""
+        return self.uploads.check(name, mime, size)
+
+    def attach(self, name, mime, size, md5=None):
+        """A file was picked, dropped or pasted (md5: its MD5, which onAttachment carries).
+        Returns (upload id, "" or the refusal in words)."""
+        upload_id = self.ports.new_id()
+        self._md5[upload_id] = md5
+        upload, outputs = self.uploads.add(upload_id, name, mime, size)
+        self._upload_outputs(outputs)
+        self.render()
+        return upload_id, upload.error if upload.state == "failed" else ""
+
+    def cancel_upload(self, upload_id):
+        self._upload_outputs(self.uploads.cancel(upload_id))
+        self.render()
+
+    def remove_upload(self, upload_id):
+        self._upload_outputs(self.uploads.remove(upload_id))
+        self.render()
+
+    def retry_upload(self, upload_id):
+        self._upload_outputs(self.uploads.retry(upload_id, self.ports.new_id()))
+        self.render()
+
+    def _upload_outputs(self, outputs):
+        for out in outputs:
+            kind = out[0]
+            if kind == "request" and self.conn is not None and self.conn.can_send:
+                _, attachment_id, name, mime, size = out
+                upload = self.uploads.get(attachment_id)
+                md5 = self._md5.get(upload.id) if upload is not None else None
+                self._apply([self.conn.request_upload(attachment_id, name, mime, size, md5, self.ports.new_id())])
+            elif kind == "request":
+                self.uploads.on_put_done(out[1], 0)  # not connected: the file shows as failed, retryable
+            elif kind == "delete" and self.conn is not None and self.conn.can_send:
+                self._apply([self.conn.delete_attachment(out[1], self.ports.new_id())])
+            elif kind == "put":
+                _, upload_id, url, headers = out
+                self.ports.upload(upload_id, url, headers,
+                                  lambda sent, total, i=upload_id: self._upload_progress(i, sent, total),
+                                  lambda status, i=upload_id: self._upload_done(i, status))
+            elif kind == "abort":
+                self.ports.abort_upload(out[1])
+            elif kind == "download":
+                _, attachment_id, url = out
+                purpose, filename = self._downloads.pop(attachment_id, ("download", ""))
+                self.ports.fresh_link(attachment_id, url, purpose, filename)
+
+    def _upload_progress(self, upload_id, sent, total):
+        self._upload_outputs(self.uploads.on_progress(upload_id, sent, total) or [])
+        self.render()
+
+    def _upload_done(self, upload_id, status):
+        self._upload_outputs(self.uploads.on_put_done(upload_id, status) or [])
+        self.render()
+
     # -- outbox -----------------------------------------------------------------------------
-    def _pump(self):
+    def pump(self):
         self._pump_handle = None
-        if not self.conn.can_send or self._holding:
+        if self.conn is None or not self.conn.can_send or self.sync.holding:
             return
         now = self.ports.now_ms()
-        for item in self.outbox:
+        for item in self.outbox.items:
             if item["sent"]:
                 continue
-            wait = max(self._next_send_ms - now, self._window_wait(now))
+            wait = self.outbox.wait_ms(now)
             if wait > 0:
-                self._pump_handle = self.ports.schedule(wait, self._pump)
+                self._pump_handle = self.ports.schedule(wait, self.pump)
                 return
             item["sent"] = True
             item["attempted"] = True
-            self._apply([self.conn.send_text(item["text"], item["id"], self.ports.now_iso())])
+            self._apply([self._frame_for(item)])
 
-    def _find(self, local_id):
-        for item in self.outbox:
-            if item["id"] == local_id:
-                return item
-        return None
+    def _frame_for(self, item):
+        now = self.ports.now_iso()
+        button = item.get("button")
+        if button:
+            return self.conn.send_button(button.get("type") or "QuickReply", button.get("text") or "",
+                                         button.get("payload") or "", item["id"], now,
+                                         button.get("message_id") or None)
+        if item.get("attachments"):
+            return self.conn.send_attachments(item["text"], item["attachments"], item["id"], now)
+        return self.conn.send_text(item["text"], item["id"], now)
 
-    def _confirm(self, message):
-        item = self._find(message.tracing_id) if message.tracing_id else None
-        row = Row(message.id or message.tracing_id, "guest", "You", "", message.text, "sent", message.time, "")
+    def confirm(self, message):
+        """The service has the guest's message (its echo, or found in history)."""
+        item = self.outbox.find(message.tracing_id) if message.tracing_id else None
+        shown = parts_mod.guest_parts(message)
+        if item is not None and not shown:
+            shown = parts_mod.text_parts(item["text"])
+        key = message.id or message.tracing_id
+        old = self.state.rows.get(item["id"]) if item is not None else None
+        if old is not None and _only_local_files(shown, old.parts):
+            shown = old.parts  # the echo names files by id only: keep the names we showed
+        row = guest_row(key, parts_mod.plain_text(shown) or message.text, "sent", message.time, parts=shown)
         if self._duration_s:  # activity pushes the session's expiry forward
             self._session_timing(None, self.ports.epoch_s() + self._duration_s)
         if item is not None:
@@ -291,6 +470,9 @@ class Controller:
             self.state.put(row)
 
     # -- applying core outputs --------------------------------------------------------------
+    def apply(self, outputs):
+        self._apply(outputs)
+
     def _apply(self, outputs):
         for out in outputs:
             handler = _OUTPUTS.get(type(out).__name__)
@@ -300,28 +482,20 @@ class Controller:
         self._persist()
         self.render()
 
-    def _sync_status(self):
-        status = STATUS[self.conn.state] if self.conn is not None else STATUS[conn_mod.IDLE]
-        self.state.set_connection(*status)
+    def _set_status(self, state):
+        status, kind, enabled, hint = STATUS[state]
+        self.state.set_connection(t(status), kind, enabled, t(hint))
 
-    def _window_wait(self, now):
-        """Milliseconds until the per-connection budget has room for another message (0: now)."""
-        self._socket_sends = [t for t in self._socket_sends if now - t < 60_000]
-        if len(self._socket_sends) < REQUESTS_PER_MINUTE - RESERVED_REQUESTS:
-            return 0
-        return 60_000 - (now - self._socket_sends[0]) + 1
+    def _sync_status(self):
+        self._set_status(self.conn.state if self.conn is not None else conn_mod.IDLE)
 
     def _send(self, out):
-        self._socket_sends.append(self.ports.now_ms())
-        if out.rated:  # Join, typing and Clear share the message budget with the outbox
-            self._next_send_ms = max(self._next_send_ms, self.ports.now_ms() + SEND_INTERVAL_MS)
+        self.outbox.note_send(self.ports.now_ms(), out.rated)
         self.ports.send(out.text)
 
     def _open(self, out):
-        self._socket_sends = []
-        if not self._gap_anchor_taken:  # the first opening since the last configure
-            self._gap_anchor = self._newest_shown()
-            self._gap_anchor_taken = True
+        self.outbox.new_connection()
+        self.sync.socket_opening()
         self.ports.open_socket(settings_mod.socket_url(self.settings))
 
     def _close(self, out):
@@ -333,170 +507,22 @@ class Controller:
                 self.state.clear_notice()
 
     def _ready(self, out):
-        for item in self.outbox:
-            item["sent"] = False
-        # A send whose echo never came may or may not have reached the service: history decides.
-        self._holding = any(item["attempted"] for item in self.outbox)
+        self.outbox.reconnected()
+        self.uploads.set_limits(out.limits)
         self._session_timing(out.limits.get("durationSeconds"), out.limits.get("expirationDate"))
         if out.read_only:
             self._ended_notice(True)
-        self._sync_history()
-        self._pump()
+        self.sync.configured()
+        self.pump()
 
     def _message(self, out):
         message = out.message
         if message.direction == "Inbound":
-            return self._confirm(message)
-        row = _row_for(message, self.ports.new_id)
+            return self.confirm(message)
+        row = row_for(message, self.ports.new_id, self.markdown())
         if row is not None:
             self.state.stop_typing()
             self.state.put(row)
-
-    # -- history ----------------------------------------------------------------------------
-    def _sync_history(self):
-        """Fill what the socket missed: read history back from the newest message until a few
-        messages past the anchor, the newest message shown before the gap. Live messages that
-        arrived since the reconnect are newer than the gap, so they cannot end the search early."""
-        # Gaps not filled yet (cut short by another drop, or a reload) stay open with their own
-        # anchors, or they would be skipped.
-        if self._catch_up is None:
-            self._catch_up = CatchUp()
-        self._catch_up.reconnected(self._gap_anchor if self._gap_anchor_taken else self._newest_shown())
-        self._gap_anchor_taken = False
-        if self._holding and self._hold_handle is None:  # the first deadline stands: drops cannot defer it
-            self._hold_handle = self.ports.schedule(HOLD_LIMIT_MS, self._release_hold)
-        self._catch_up_gen += 1
-        gen = self._catch_up_gen
-        self._with_jwt(lambda: self._fetch_page(0, gen))
-
-    def _newest_shown(self):
-        for row in reversed(self.state.ordered()):
-            if row.side != "system" and row.status != "pending" and row.time:
-                return row.key
-        return None
-
-    def _forget_gaps(self):
-        self._catch_up = None
-        self._gap_anchor_taken = False
-        self._catch_up_gen += 1  # a catch-up still running belongs to the old conversation
-
-    def load_earlier(self):
-        if self.history.has_earlier and self.conn is not None:
-            self._with_jwt(lambda: self._fetch_page(self.history.oldest_page + 1, 0))
-
-    def _with_jwt(self, then):
-        if self.history.jwt_valid(self.ports.epoch_s()):
-            return then()
-        if self.conn.state not in (conn_mod.CONFIGURED, conn_mod.READ_ONLY):
-            return self._release_hold()
-        self._after_jwt = then
-        self._request_jwt()
-
-    def _request_jwt(self):
-        if self._after_jwt is None or self.conn.state not in (conn_mod.CONFIGURED, conn_mod.READ_ONLY):
-            return
-        self._jwt_request = self.ports.new_id()
-        self._apply([self.conn.request_jwt(self._jwt_request)])
-
-    def _jwt(self, out):
-        self._jwt_request = None
-        self.history.set_jwt(out.jwt, out.expires_at_s)
-        then, self._after_jwt = self._after_jwt, None
-        if then is not None:
-            then()
-
-    def _fetch_page(self, page_number, catch_up):
-        """catch_up: the catch-up's generation (its cursor picks the page), or 0 for "Load earlier".
-        A catch-up overtaken by a newer one (another reconnect) stops, so it cannot disturb the
-        newer one's bookkeeping."""
-        if catch_up and (catch_up != self._catch_up_gen or self._catch_up is None):
-            return
-        if catch_up:
-            page_number = self._catch_up.next_page()
-        wait = self.history.wait_ms(self.ports.now_ms())
-        if wait:
-            self.ports.schedule(wait, lambda: self._fetch_page(page_number, catch_up))
-            return
-        self.history.note_fetch(self.ports.now_ms())
-        url = history_mod.history_url(self.settings.api_base_url, page_number)
-        self.ports.fetch_json(url, lambda status, data: self._on_page(status, data, page_number, catch_up),
-                              history_mod.auth_headers(self.history.jwt))
-
-    def _on_page(self, status, data, page_number, catch_up):
-        if catch_up and (catch_up != self._catch_up_gen or self._catch_up is None):
-            return
-        if status == 401:
-            self.history.drop_jwt()  # expired early or revoked: one fresh token, then give up
-            if not self._jwt_retried:
-                self._jwt_retried = True
-                return self._with_jwt(lambda: self._fetch_page(page_number, catch_up))
-        self._jwt_retried = False
-        if status in (0, 429, 500, 502, 503, 504) and self._page_retries < HISTORY_RETRIES:
-            # Busy or unreachable: the gap is still there, so ask again rather than lose it.
-            self._page_retries += 1
-            self.history.refused(self.ports.now_ms(), HISTORY_RETRY_MS * self._page_retries)
-            return self._fetch_page(page_number, catch_up)
-        self._page_retries = 0
-        if status != 200:
-            return self._release_hold()
-        page = history_mod.parse_page(data)
-        number, count = page.number or page_number, page.count
-        more = False
-        if catch_up:
-            more = self._catch_up.read([m.id for m in reversed(page.messages)], number, page.total, page.size)
-        guest = []
-        for message in page.messages:
-            if message.direction == "Inbound":
-                if message.kind != "Event":
-                    guest.append(message)
-                continue
-            row = _row_for(message, self.ports.new_id)
-            if row is not None and not self.state.has(row.key):
-                self.state.put(row)
-        self.history.page_loaded(number, count)
-        self._reconcile(guest)
-        if more:
-            self._fetch_page(0, catch_up)
-        elif catch_up:
-            # Done (or read as far back as one catch-up goes: the rest is "Load earlier").
-            self._catch_up = None
-            # "Load earlier" starts past what the stored transcript already shows (counting
-            # only rows the service holds: a failed send would make it skip a page).
-            held = sum(1 for r in self.state.rows.values()
-                       if r.side != "system" and r.status not in ("pending", "failed"))
-            self.history.page_loaded(held // page.size, count)
-            self._release_hold()
-        self.state.has_earlier = self.history.has_earlier
-        self._persist()
-        self.render()
-
-    def _reconcile(self, guest_messages):
-        """Guest messages in history: confirm our attempted sends that did arrive, show the rest.
-        Done after every page, so a send found early is never sent again when the hold ends."""
-        for message in guest_messages:
-            if self.state.has(message.id):
-                continue
-            item = None
-            for candidate in self.outbox:
-                if candidate["attempted"] and candidate["text"] == message.text:
-                    item = candidate
-                    break
-            if item is not None:
-                self._confirm(ev.Message(message.id, message.direction, message.kind, message.text, message.time,
-                                         None, "", item["id"], (), {}))
-            else:
-                self.state.put(Row(message.id, "guest", "You", "", message.text, "sent", message.time, ""))
-
-    def _release_hold(self):
-        if self._hold_handle is not None:
-            self.ports.cancel(self._hold_handle)
-            self._hold_handle = None
-        if self._holding:
-            self._holding = False
-            self._pump()
-
-    def _health(self, out):
-        self._session_timing(out.duration_seconds, out.expiration_s)
 
     def _typing(self, out):
         name = out.sender.name if out.sender and out.sender.name else None
@@ -506,41 +532,53 @@ class Controller:
     def _ended(self, out):
         key = out.message_id or ("ended-" + self.ports.new_id())
         self.state.stop_typing()
-        self.state.put(Row(key, "system", "", "", "The conversation has ended.", "", out.time, ""))
+        self.state.put(system_row(key, t("ended.system"), out.time))
         self._ended_notice(out.read_only)
 
     def _ended_notice(self, read_only):
         if read_only:
-            self.state.show_notice("Conversation ended", "This conversation has ended. You can read it, "
-                                   "but no new messages can be sent.", "", "ended", "Start a new chat")
+            self.state.show_notice(t("notice.ended.title"), t("notice.ended.read_only"), "", "ended",
+                                   t("notice.new_chat"))
         else:
-            self.state.show_notice("Conversation ended", "The agent ended this conversation.",
-                                   "Send a message to start a new one.", "info")
+            self.state.show_notice(t("notice.ended.title"), t("notice.ended.message"), t("notice.ended.action"),
+                                   "info")
+
+    def _unavailable(self, retry=True):
+        """The guest sees a short, kind message; the site owner's diagnosis went to the console."""
+        self.state.show_notice(t("notice.unavailable.title"), t("notice.unavailable.message"),
+                               t("notice.unavailable.action"), "unavailable", t("notice.retry") if retry else "")
+        self.render()
 
     def _error(self, out):
         problem = out.problem
-        if out.tracing_id and out.tracing_id == self._jwt_request:
-            self._jwt_request = self._after_jwt = None  # no history this time: send what was held
-            return self._release_hold()
-        item = self._find(out.tracing_id) if out.tracing_id else None
+        if out.tracing_id and out.tracing_id == self.sync.jwt_request:
+            return self.sync.jwt_refused()
+        item = self.outbox.find(out.tracing_id) if out.tracing_id else None
         if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
             self.outbox.remove(item)
             self.state.set_status(item["id"], "failed", problem.message + " " + problem.action)
             return
+        if problem.fault == errors.SITE:
+            # The guest cannot fix the site's configuration: a kind word for them, the diagnosis
+            # for the site owner in the console (and in `python -m proxy doctor`).
+            self.ports.log("warn", "chat: %s: %s %s" % (problem.title, problem.message, problem.action))
+            if problem.policy == errors.CONTINUE:
+                return self.state.show_notice(problem.title, problem.message, "", "warn", "")
+            return self._unavailable()
         kind = "error" if problem.policy in (errors.STOP, errors.NEW_SESSION) else "warn"
-        button = "Start a new chat" if problem.policy == errors.NEW_SESSION else ""
+        button = t("notice.new_chat") if problem.policy == errors.NEW_SESSION else ""
         self.state.show_notice(problem.title, problem.message, problem.action, kind, button)
 
     def _rate_limited(self, out):
-        if out.tracing_id and out.tracing_id == self._jwt_request:
-            self.ports.schedule(out.retry_after_ms, self._request_jwt)
+        if out.tracing_id and out.tracing_id == self.sync.jwt_request:
+            self.ports.schedule(out.retry_after_ms, self.sync.request_jwt)
             return
-        item = self._find(out.tracing_id)
+        item = self.outbox.find(out.tracing_id)
         if item is not None:
             item["sent"] = False
-        self._next_send_ms = self.ports.now_ms() + out.retry_after_ms
+        self.outbox.rate_limited(self.ports.now_ms(), out.retry_after_ms)
         if self._pump_handle is None:
-            self._pump_handle = self.ports.schedule(out.retry_after_ms, self._pump)
+            self._pump_handle = self.ports.schedule(out.retry_after_ms, self.pump)
 
     def _reconnect(self, out):
         self._retry_handle = self.ports.schedule(out.delay_ms, self._retry_now)
@@ -567,47 +605,42 @@ class Controller:
 
     def _cleared(self, out):
         self.state.clear()
-        self.outbox = []
-        self._forget_gaps()
-        self.ports.save(self._key + ":token", "")
+        self.outbox.clear()
+        self.sync.forget_gaps()
+        self.storage.set_token("")
         self._error(ev.ErrorReported(errors.problem_for("session_cleared"), ""))
 
     def _expired(self, out):
         self._error(ev.ErrorReported(errors.problem_for(4006), ""))
 
+    def _upload_ready(self, out):
+        self._upload_outputs(self.uploads.on_ready(out.attachment_id, out.url, out.headers))
+
+    def _upload_succeeded(self, out):
+        self._upload_outputs(self.uploads.on_succeeded(out.attachment_id, out.download_url))
+
+    def _upload_failed(self, out):
+        self._upload_outputs(self.uploads.on_failed(out.attachment_id, out.problem))
+
+    def _attachment_deleted(self, out):
+        self.uploads.on_deleted(out.attachment_id)
+
     # -- persistence and rendering ------------------------------------------------------------
+    def persist(self):
+        self._persist()
+
     def _persist(self):
-        """Save the outbox now (it is small and must survive a reload); save the transcript at
-        most once a second (it grows, and the edge also calls flush() when the page is hidden)."""
-        if self.settings is None:
-            return
-        outbox = json.dumps([{"id": i["id"], "text": i["text"], "attempted": i["attempted"]} for i in self.outbox])
-        if outbox != self._saved_outbox:
-            self._saved_outbox = outbox
-            self.ports.save(self._key + ":outbox", outbox)
-        changed = self.state.version != self._saved_version or self._gaps_text() != self._saved_gaps
-        if changed and self._save_handle is None:
-            self._save_handle = self.ports.schedule(SAVE_DELAY_MS, self.flush)
+        if self.storage is not None:
+            self.storage.persist(self.state, self.outbox, self.sync.gaps_saved())
 
     def flush(self):
-        """The transcript and its unfilled gap are saved together, so a reload never sees rows
-        newer than a gap without the gap (it would take the newest row as its anchor)."""
-        self._save_handle = None
-        if self.settings is None:
-            return
-        if self.state.version != self._saved_version:
-            self._saved_version = self.state.version
-            self.ports.save(self._key + ":transcript", json.dumps(self.state.saved()))
-        gaps = self._gaps_text()
-        if gaps != self._saved_gaps:
-            self._saved_gaps = gaps
-            self.ports.save(self._key + ":gaps", gaps)
-
-    def _gaps_text(self):
-        return json.dumps(self._catch_up.saved()) if self._catch_up is not None else ""
+        if self.storage is not None:
+            self.storage.flush(self.state, self.sync.gaps_saved())
 
     def render(self):
-        self.ports.render(self.state.view(self.ports.now_ms()))
+        attachments = self.uploads.enabled() and self.conn is not None and self.conn.state == conn_mod.CONFIGURED
+        self.ports.render(self.state.view(self.ports.now_ms(), self.uploads.items(), self.uploads.accept_attribute(),
+                                          attachments))
 
 
 _OUTPUTS = {
@@ -621,40 +654,31 @@ _OUTPUTS = {
     "ConversationEnded": Controller._ended,
     "ErrorReported": Controller._error,
     "RateLimited": Controller._rate_limited,
-    "JwtIssued": Controller._jwt,
-    "HealthChecked": Controller._health,
+    "JwtIssued": lambda self, out: self.sync.jwt_issued(out),
+    "HealthChecked": lambda self, out: self._session_timing(out.duration_seconds, out.expiration_s),
     "ReconnectScheduled": Controller._reconnect,
     "HandshakeFailed": Controller._handshake_failed,
     "SessionCleared": Controller._cleared,
     "SessionExpired": Controller._expired,
+    "UploadReady": Controller._upload_ready,
+    "UploadSucceeded": Controller._upload_succeeded,
+    "UploadFailed": Controller._upload_failed,
+    "AttachmentDeleted": Controller._attachment_deleted,
 }
 
 
-def _row_for(message, new_id):
-    """The transcript row for an agent or bot message (live or from history), or None."""
-    if message.kind == "Event" or (not message.text and not message.content):
-        return None
-    side = "bot" if message.entity == "Bot" else "agent"
-    sender = message.sender
-    author = sender.name if sender and sender.name else ("Assistant" if side == "bot" else "Agent")
-    note = ""
-    if message.content:
-        note = "Also sent: " + ", ".join([c.kind for c in message.content]) + " (not shown)"
-    return Row(message.id or new_id(), side, author, sender.image if sender else "", message.text, "",
-               message.time, note)
-
-
-def _loads(text, default):
-    if not text:
-        return default
-    try:
-        return json.loads(text)
-    except Exception:
-        return default
+def _only_local_files(shown, old_parts):
+    """The echo of a message with files names them only by id: the row keeps the names shown."""
+    files = [p for p in shown if p.kind == "attachment"]
+    return bool(files) and all(not p.props.get("filename") for p in files) and any(
+        p.kind == "attachment" for p in old_parts)
 
 
 def _wait_text(seconds):
     if seconds < 60:
-        return "Estimated wait: under a minute"
+        return t("wait.under_minute")
     minutes = int((seconds + 30) // 60)
-    return "Estimated wait: about %d minute%s" % (minutes, "" if minutes == 1 else "s")
+    return t("wait.minute") if minutes == 1 else t("wait.minutes", minutes=minutes)
+
+
+__all__ = ["Controller", "Ports", "STATUS", "loads"]

@@ -6,26 +6,45 @@ the renderer can update a bubble in place instead of redrawing the list.
 """
 from collections import namedtuple
 
-# side: "guest" | "bot" | "agent" | "system"; status: "pending" | "sent" | "failed" | ""
-Row = namedtuple("Row", ["key", "side", "author", "avatar", "text", "status", "time", "note"])
+from app.chat import parts as parts_mod
+from app.chat.strings import t
+
+# side: "guest" | "bot" | "agent" | "system"; status: "pending" | "sent" | "failed" | "";
+# text: the row's words in plain text (copy back, matching history); parts: what is drawn
+# (app/chat/parts.py); note: why a guest message failed.
+Row = namedtuple("Row", ["key", "side", "author", "avatar", "text", "status", "time", "note", "parts"])
 Notice = namedtuple("Notice", ["title", "message", "action", "kind", "button"])
+# live: the key of the row whose quick replies and pickers can still be answered (the newest
+# row, when the bot or an agent wrote it), or "".
 View = namedtuple(
     "View",
     ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier",
-     "version"],
+     "version", "live", "uploads", "accept", "attachments"],
 )
+# uploads: the guest's files in the composer (app/chat/uploads.Upload); accept: the file picker's
+# `accept`; attachments: whether the guest may attach files now.
+
+
+def guest_row(key, text, status="pending", time="", note="", parts=None):
+    return Row(key, "guest", t("author.you"), "", text, status, time, note,
+               parts if parts is not None else parts_mod.text_parts(text))
 
 MAX_ROWS = 500  # kept in storage; older rows come back from history
 
 
 def _row_from_dict(d):
+    text = d.get("text", "")
+    parts = parts_mod.restored(d.get("parts")) if "parts" in d else ()
+    if not parts and text:  # rows saved before parts existed
+        parts = (parts_mod.Part("system" if d.get("side") == "system" else "text", {"text": text}),)
     return Row(d.get("key", ""), d.get("side", "system"), d.get("author", ""), d.get("avatar", ""),
-               d.get("text", ""), d.get("status", ""), d.get("time", ""), d.get("note", ""))
+               text, d.get("status", ""), d.get("time", ""), d.get("note", ""), parts)
 
 
 def row_to_dict(row):
     return {"key": row.key, "side": row.side, "author": row.author, "avatar": row.avatar,
-            "text": row.text, "status": row.status, "time": row.time, "note": row.note}
+            "text": row.text, "status": row.status, "time": row.time, "note": row.note,
+            "parts": parts_mod.saved(row.parts)}
 
 
 class ChatState:
@@ -109,7 +128,7 @@ class ChatState:
     def set_status(self, row_key, status, note=""):
         row = self.rows.get(row_key)
         if row is not None:
-            self.put(Row(row.key, row.side, row.author, row.avatar, row.text, status, row.time, note))
+            self.put(Row(row.key, row.side, row.author, row.avatar, row.text, status, row.time, note, row.parts))
 
     def ordered(self):
         if self._ordered is None or self._ordered[0] != self.version:
@@ -147,10 +166,47 @@ class ChatState:
     def stop_typing(self):
         self.typing_until = 0
 
-    def view(self, now_ms):
+    def _newest_author(self):
+        for row in reversed(self.ordered()):
+            if row.side in ("bot", "agent"):
+                return row.author
+        return ""
+
+    def remove(self, key):
+        if key in self.rows:
+            del self.rows[key]
+            self._sorted.remove(key)
+            self._seq.pop(key, None)
+            self._changed()
+
+    def view(self, now_ms, uploads=(), accept="", attachments=False):
         typing = None
         if self.typing_until and now_ms < self.typing_until:
-            typing = (self.typing_name or "Agent") + " is typing…"
-        return View(self.status, self.status_kind, self.ordered(), typing, self.composer_enabled,
+            # The bot's typing events name nobody: the one who wrote last is the one typing.
+            name = self.typing_name or self._newest_author()
+            typing = t("typing.named", name=name) if name else t("typing.someone")
+        rows = self.ordered()
+        live = ""
+        if rows and rows[-1].side in ("bot", "agent"):
+            live = rows[-1].key
+        return View(self.status, self.status_kind, rows, typing, self.composer_enabled,
                     self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier,
-                    self.version)
+                    self.version, live, tuple(uploads), accept, attachments)
+
+
+def row_for(message, new_id, markdown=False):
+    """The transcript row for an agent or bot message (live or from history), or None."""
+    if message.kind == "Event" or (not message.text and not message.content):
+        return None
+    side = "bot" if message.entity == "Bot" else "agent"
+    sender = message.sender
+    author = sender.name if sender and sender.name else t("author.bot" if side == "bot" else "author.agent")
+    parts = parts_mod.parts_of(message, markdown)
+    if not parts:
+        return None
+    return Row(message.id or new_id(), side, author, sender.image if sender else "",
+               parts_mod.plain_text(parts), "", message.time, "", parts)
+
+
+def system_row(key, text, time=""):
+    return Row(key, "system", "", "", text, "", time, "", (parts_mod.Part("system", {"text": text}),))

@@ -12,7 +12,7 @@ LocalProtocolError (fault: this client), so bugs say whose they are.
 from collections import namedtuple
 import json
 
-from app.protocol import errors, frames
+from app.protocol import errors, frames, jsontext
 from app.protocol import events as ev
 from app.protocol.messages import events_of, parse_message
 
@@ -281,7 +281,7 @@ class Connection:
         self._last_rx_ms = now_ms
         self._now_iso = now_iso
         try:
-            frame = json.loads(text)
+            frame = jsontext.loads(text)
         except Exception:
             return [ev.Unsupported("frame", "not JSON: " + str(text)[:80])]
         if not isinstance(frame, dict):

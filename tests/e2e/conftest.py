@@ -23,11 +23,11 @@ STATUS_RECORDER = """
 window.__guestStatuses = [];
 new MutationObserver((records) => {
   for (const r of records) {
-    if (r.type === "attributes" && r.target.matches && r.target.matches("li.msg--guest")) {
+    if (r.type === "attributes" && r.target.matches && r.target.matches("li.gcw-row--guest")) {
       window.__guestStatuses.push([r.target.dataset.key, r.target.dataset.status]);
     }
     for (const n of r.addedNodes || []) {
-      if (n.matches && n.matches("li.msg--guest")) window.__guestStatuses.push([n.dataset.key, n.dataset.status]);
+      if (n.matches && n.matches("li.gcw-row--guest")) window.__guestStatuses.push([n.dataset.key, n.dataset.status]);
     }
   }
 }).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-status", "class"]});
@@ -99,7 +99,9 @@ class Chat:
         leaving = []
         for url in self.requests:
             parsed = urllib.parse.urlparse(url)
-            if parsed.scheme in ("data", "blob", "about"):
+            # Browser-internal resources (the PDF viewer's chrome:// and chrome-extension:// files)
+            # never touch the network.
+            if parsed.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
                 continue
             if parsed.hostname != "127.0.0.1":
                 leaving.append(url)

@@ -151,6 +151,7 @@ async def start_chat(stack, store=None, settings_extra=None):
     controller = Controller(ports)
     ports.attach(controller)
     controller.boot(PAGE)
+    controller.open_panel()
     return controller, ports
 
 

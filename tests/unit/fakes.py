@@ -17,6 +17,10 @@ class FakePorts:
         self._ids = 0
         self._seq = 0
         self.rand = 0.5
+        self.logged = []
+        self.uploads = []
+        self.aborted = []
+        self.links = []
 
     # socket
     def open_socket(self, url):
@@ -88,6 +92,18 @@ class FakePorts:
 
     def render(self, view):
         self.views.append(view)
+
+    def log(self, level, text):
+        self.logged.append((level, text))
+
+    def upload(self, upload_id, url, headers, on_progress, on_done):
+        self.uploads.append([upload_id, url, headers, on_progress, on_done])
+
+    def abort_upload(self, upload_id):
+        self.aborted.append(upload_id)
+
+    def fresh_link(self, attachment_id, url, purpose, filename):
+        self.links.append((attachment_id, url, purpose, filename))
 
     @property
     def view(self):

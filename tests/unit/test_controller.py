@@ -22,6 +22,7 @@ def booted(responses=None, store=None):
         ports.store.update(store)
     ctl = Controller(ports)
     ctl.boot(PAGE)
+    ctl.open_panel()  # a new visitor connects when they open the chat
     return ctl, ports
 
 
@@ -74,7 +75,7 @@ def test_message_is_pending_until_its_echo():
     ctl.on_text(text_from("Inbound", "hello", "srv-1", entity="", tracing_id=frame["tracingId"]))
     row = ports.view.rows[-1]
     assert (row.key, row.status) == ("srv-1", "sent")
-    assert len(ports.view.rows) == 1 and ctl.outbox == []
+    assert len(ports.view.rows) == 1 and ctl.outbox.items == []
 
 
 def test_sends_are_spaced_to_two_a_second():
@@ -133,7 +134,7 @@ def test_outbox_and_transcript_survive_a_reload():
     again.boot(PAGE)
     texts = [r.text for r in ports.view.rows]
     assert texts == ["Welcome", "unsent"]
-    assert [i["text"] for i in again.outbox] == ["unsent"]
+    assert [i["text"] for i in again.outbox.items] == ["unsent"]
 
 
 def test_a_reload_before_the_transcript_was_written_keeps_outbox_and_rows_in_step():
@@ -141,11 +142,11 @@ def test_a_reload_before_the_transcript_was_written_keeps_outbox_and_rows_in_ste
     ctl.submit("confirmed just before the page closed")
     ctl.submit("still waiting")
     ctl.flush()  # both rows are stored as pending ...
-    first = ctl.outbox[0]
+    first = ctl.outbox.items[0]
     ctl.on_text(text_from("Inbound", first["text"], "g1", tracing_id=first["id"]))
     # ... then the echo removed the first from the (at once saved) outbox, and the page was killed
     # before the transcript was written again.
-    ctl.outbox.append({"id": "no-row", "text": "typed, row never stored", "sent": False, "attempted": False})
+    ctl.outbox.items.append({"id": "no-row", "text": "typed, row never stored", "sent": False, "attempted": False})
     ctl._persist()
     again = Controller(ports)
     again.boot(PAGE)
@@ -219,26 +220,35 @@ def test_start_new_after_read_only():
     assert ports.view.composer_enabled and ports.view.notice is None and ports.view.rows == ()
 
 
-def test_missing_settings_file_is_a_plain_notice():
+def test_missing_settings_file_tells_the_guest_kindly_and_the_owner_in_the_console():
     ctl, ports = booted({"8765/config.json": (404, None)})
     assert ports.view.status == "Not connected" and not ports.view.composer_enabled
-    assert "settings file could not be loaded" in ports.view.notice.message
+    assert ports.view.notice.title == "Chat is unavailable right now"
+    assert "settings" not in ports.view.notice.message + ports.view.notice.action
+    assert any("settings file could not be loaded" in text and "HTTP 404" in text for _, text in ports.logged)
     assert ports.opened == []
 
 
 def test_foreign_config_is_refused():
     ports = FakePorts()
     Controller(ports).boot("http://127.0.0.1:8765/?config=https://evil.example/c.json")
-    assert ports.fetches == [] and ports.view.notice.title == "Chat not set up"
+    assert ports.fetches == [] and ports.view.notice.title == "Chat is unavailable right now"
+    assert any("Chat not set up" in text and "evil.example" in text for _, text in ports.logged)
 
 
 def test_refused_handshake_is_diagnosed_and_stops_retrying():
     ctl, ports = booted()
     ctl.on_close(1006)
     assert ctl.conn.state == c.FAILED
-    assert "allowed domains" in ports.view.notice.action
+    # The guest gets a kind word and a retry; the site owner's fix goes to the console.
+    notice = ports.view.notice
+    assert notice.kind == "unavailable" and notice.button == "Try again"
+    assert "allowed domains" not in notice.message + notice.action + notice.title
+    assert any("allowed domains" in text for _, text in ports.logged)
     ports.advance(60_000)
     assert len(ports.opened) == 1
+    ctl.notice_button()  # "Try again": one more attempt, with the same session token
+    assert len(ports.opened) == 2 and ports.view.notice is None
 
 
 def test_unreachable_service_keeps_retrying_with_a_notice():

@@ -49,6 +49,7 @@ def setup(history):
                        "?pageSize=": history})
     ctl = Controller(ports)
     ctl.boot(PAGE)
+    ctl.open_panel()
     ctl.on_open()
     return ctl, ports
 
@@ -216,7 +217,7 @@ def test_an_attempted_send_found_in_history_is_not_sent_again():
     ports.advance(2000)
     assert sent_texts(ports).count("did this arrive?") == 1
     row = [r for r in ports.view.rows if r.side == "guest"]
-    assert [(r.key, r.status) for r in row] == [("g1", "sent")] and ctl.outbox == []
+    assert [(r.key, r.status) for r in row] == [("g1", "sent")] and ctl.outbox.items == []
 
 
 def test_an_attempted_send_missing_from_history_goes_again_once():
@@ -437,8 +438,8 @@ def test_a_send_found_early_in_a_long_catch_up_is_confirmed_at_once_and_never_se
     configure(ctl, ports)
     assert [(r.key, r.status) for r in ports.view.rows if r.side == "guest"] == [("g1", "sent")]
     ports.advance(20_000)  # past the hold limit, with the catch-up still reading (16 pages, 10 a minute)
-    assert ctl._catch_up is not None
-    assert sent_texts(ports).count("did this arrive?") == 1 and ctl.outbox == []
+    assert ctl.sync.catch_up is not None
+    assert sent_texts(ports).count("did this arrive?") == 1 and ctl.outbox.items == []
 
 
 def test_a_message_that_overtakes_the_session_response_does_not_move_the_gap():

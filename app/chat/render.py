@@ -1,0 +1,309 @@
+"""How the transcript is drawn: one registry of small render functions, one per thing drawn.
+
+A render function is `fn(props, h, ctx)` and returns one node made with `h` (or None: nothing
+drawn). It never touches the DOM and never sees raw network frames; see app/chat/elements.py for
+the builder's rules (text nodes only, allow-listed attributes, URL checks, handlers through "on").
+
+`ctx` gives what a render function needs besides its props:
+- `ctx.t(key, **values)`: words from the string table (app/chat/strings.py);
+- `ctx.fmt`: dates in the guest's time zone and language (`time`, `day`, `day_key`, `slot`);
+- `ctx.act`: what a guest can do (`answer(kind, text, payload, message_id)`, `open_image`, `open_file`,
+  `image_failed`, `retry(key)`, `take_back(key)`, carousel scrolling, ...), provided by the edge;
+- `ctx.render(name, props)`: draw another registry entry (so a replacement can wrap a default).
+
+The registry (`DEFAULTS`, the default look) maps a name to its function:
+
+| name            | draws                                   | props                                   |
+|-----------------|-----------------------------------------|-----------------------------------------|
+| `row`           | one transcript entry (an `<li>`)        | `row` (transcript.Row), `first`, `last`, `live` |
+| `author`        | name, avatar and badge of a group       | `name`, `avatar`, `side`                |
+| `meta`          | time and delivery state under a group   | `row`, `last`                           |
+| `day`           | a date separator (an `<li>`)            | `time` (ISO of the day's first row)     |
+| `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
+| `text`, `markdown`, `system`, `choice`, `unsupported`, `quick_replies`, `card`, `carousel`, `date_picker`, `list_picker`, `attachment` | one part of a row | the part's props (app/chat/parts.py), plus `live` for answerable parts and `row_key` |
+
+`Renderers(overrides)` merges a customer's dict over DEFAULTS; an override that raises is logged
+and the default draws that thing instead, so one bad function never blanks the transcript.
+"""
+from app.chat import markdown as markdown_mod
+from app.chat.clock import epoch_seconds
+from app.chat import render_rich as rich
+from app.chat.parts import ANSWERABLE
+from app.chat.safety import safe_image, safe_link
+
+GROUP_GAP_S = 300  # consecutive messages of one sender within 5 minutes form a group
+
+
+# -- the transcript's layout (pure: which separators, which groups) -----------------------------
+def layout(rows, day_key):
+    """[("day", key, iso) | ("row", row, first, last)] in display order. `day_key(iso)` is the
+    guest's local day of a time (None when unknown: pending rows stay in the current day)."""
+    items = []
+    current_day = None
+    for index, row in enumerate(rows):
+        day = day_key(row.time) if row.time else None
+        if day is not None and day != current_day:
+            items.append(("day", "day:" + day, row.time))
+            current_day = day
+        items.append(["row", row, True, True])
+    # groups: same side and author, no separator between, within GROUP_GAP_S
+    previous = None
+    for item in items:
+        if item[0] != "row":
+            previous = None
+            continue
+        row = item[1]
+        if previous is not None and _same_group(previous[1], row):
+            item[2] = False
+            previous[3] = False
+        previous = item if row.side != "system" else None
+    return [tuple(item) for item in items]
+
+
+def _same_group(a, b):
+    if a.side != b.side or a.author != b.author or a.side == "system":
+        return False
+    if not a.time or not b.time:
+        return True
+    ta, tb = epoch_seconds(a.time), epoch_seconds(b.time)
+    return ta is not None and tb is not None and abs(tb - ta) <= GROUP_GAP_S
+
+
+# -- default render functions ---------------------------------------------------------------
+def row(props, h, ctx):
+    item = props["row"]
+    live = props.get("live")
+    classes = ["gcw-row", "gcw-row--" + item.side]
+    if props.get("first"):
+        classes.append("gcw-row--first")
+    if props.get("last"):
+        classes.append("gcw-row--last")
+    attrs = {"class": " ".join(classes), "data-key": item.key, "data-side": item.side,
+             "data-status": item.status or ""}
+    if item.side == "system":
+        return h("li", attrs, [ctx.render(part.kind, _part_props(part, item, live)) for part in item.parts])
+    inside = []   # text-like parts share one bubble; rich parts stand on their own
+    body = []
+    for part in item.parts:
+        drawn = ctx.render(part.kind, _part_props(part, item, live))
+        if drawn is None:
+            continue
+        if part.kind in ("text", "markdown", "choice"):
+            inside.append(drawn)
+        else:
+            if inside:
+                body.append(h("div", {"class": "gcw-bubble"}, inside))
+                inside = []
+            body.append(drawn)
+    if inside:
+        body.append(h("div", {"class": "gcw-bubble"}, inside))
+    head = None
+    if props.get("first") and item.side in ("bot", "agent"):
+        head = ctx.render("author", {"name": item.author, "avatar": item.avatar, "side": item.side})
+    return h("li", attrs, head, body, ctx.render("meta", {"row": item, "last": props.get("last")}))
+
+
+def _part_props(part, item, live):
+    props = part.props
+    if part.kind in ANSWERABLE or part.kind == "choice":
+        props = dict(props)
+        props["live"] = bool(live)
+        props["row_key"] = item.key
+    return props
+
+
+def author(props, h, ctx):
+    avatar = safe_image(props.get("avatar") or "")
+    side = props.get("side")
+    return h("div", {"class": "gcw-author"},
+             h("img", {"class": "gcw-avatar", "src": avatar, "alt": ""}) if avatar else None,
+             h("span", {"class": "gcw-name", "dir": "auto"}, props.get("name") or ""),
+             h("span", {"class": "gcw-badge"}, ctx.t("badge.bot" if side == "bot" else "badge.agent")))
+
+
+def meta(props, h, ctx):
+    item = props["row"]
+    words = []
+    if item.side == "guest":
+        state = {"pending": "state.pending", "sent": "state.sent", "failed": "state.failed"}.get(item.status)
+        if item.status in ("pending", "failed") or (props.get("last") and state):
+            words.append(ctx.t(state))
+    if not props.get("last") and not words:
+        return None
+    stamp = ctx.fmt.time(item.time) if item.time and props.get("last") else ""
+    children = []
+    if stamp:
+        children.append(h("time", {"datetime": item.time}, stamp))
+    if words:
+        if stamp:
+            children.append(" · ")
+        children.append(h("span", {"class": "gcw-state"}, words[0]))
+    failed = None
+    if item.status == "failed":
+        failed = h("div", {"class": "gcw-failed"},
+                   h("span", {"class": "gcw-failed-why", "dir": "auto"}, item.note) if item.note else None,
+                   h("button", {"type": "button", "class": "gcw-retry",
+                                "on": {"click": lambda event: ctx.act.retry(item.key)}}, ctx.t("failed.retry")),
+                   h("button", {"type": "button", "class": "gcw-take-back",
+                                "on": {"click": lambda event: ctx.act.take_back(item.key)}}, ctx.t("failed.edit")))
+    if not children and failed is None:
+        return None
+    return h("div", {"class": "gcw-meta"}, children, failed)
+
+
+def day(props, h, ctx):
+    return h("li", {"class": "gcw-day"}, h("span", {"class": "gcw-day-text"}, ctx.fmt.day(props.get("time") or "")))
+
+
+def text(props, h, ctx):
+    return h("p", {"class": "gcw-text", "dir": "auto"}, props.get("text") or "")
+
+
+def system(props, h, ctx):
+    return h("p", {"class": "gcw-system", "dir": "auto"}, props.get("text") or "")
+
+
+def choice(props, h, ctx):
+    words = props.get("text") or props.get("payload") or ""
+    if props.get("type") == "DatePicker":
+        shown = ctx.fmt.slot(props.get("payload") or "")
+        words = shown or words
+    return h("p", {"class": "gcw-text gcw-choice", "dir": "auto"}, words)
+
+
+def unsupported(props, h, ctx):
+    return h("p", {"class": "gcw-unsupported"}, ctx.t("unsupported"))
+
+
+def markdown(props, h, ctx):
+    blocks = markdown_mod.parse(props.get("text") or "")
+    return h("div", {"class": "gcw-md"}, [_block(h, ctx, block) for block in blocks])
+
+
+def _block(h, ctx, block):
+    kind = block[0]
+    if kind == "p":
+        return h("p", {"dir": "auto"}, _inlines(h, ctx, block[1]))
+    if kind == "code_block":
+        return h("pre", {"dir": "ltr"}, h("code", None, block[1]))
+    if kind == "ul":
+        return h("ul", None, [_item(h, ctx, item) for item in block[1]])
+    if kind == "ol":
+        start = block[2] if len(block) > 2 and isinstance(block[2], int) else 1
+        return h("ol", {"start": start if start != 1 else None}, [_item(h, ctx, item) for item in block[1]])
+    if kind == "quote":
+        return h("blockquote", {"dir": "auto"}, [_block(h, ctx, inner) for inner in block[1]])
+    return h("p", {"dir": "auto"}, markdown_mod.plain_text((block,)))
+
+
+def _item(h, ctx, item):
+    children = []
+    for node in item:
+        if isinstance(node, tuple) and node and node[0] in ("ul", "ol", "p", "code_block", "quote"):
+            children.append(_block(h, ctx, node))
+        else:
+            children.append(_inline(h, ctx, node))
+    return h("li", {"dir": "auto"}, children)
+
+
+def _inlines(h, ctx, nodes):
+    return [_inline(h, ctx, node) for node in nodes]
+
+
+def _inline(h, ctx, node):
+    if isinstance(node, str):
+        return node
+    kind = node[0]
+    if kind == "br":
+        return h("br")
+    if kind == "code":
+        return h("code", None, node[1])
+    if kind in ("strong", "em", "del"):
+        return h(kind, None, _inlines(h, ctx, node[1]))
+    if kind == "link":
+        url = safe_link(node[1])
+        if url is None:
+            return _inlines(h, ctx, node[2])
+        return h("a", {"href": url, "target": "_blank", "rel": "noopener noreferrer"}, _inlines(h, ctx, node[2]))
+    return ""
+
+
+DEFAULTS = {
+    "row": row,
+    "author": author,
+    "meta": meta,
+    "day": day,
+    "text": text,
+    "markdown": markdown,
+    "system": system,
+    "choice": choice,
+    "unsupported": unsupported,
+    "quick_replies": rich.quick_replies,
+    "card": rich.card,
+    "carousel": rich.carousel,
+    "date_picker": rich.date_picker,
+    "list_picker": rich.list_picker,
+    "attachment": rich.attachment,
+    "upload": rich.upload,
+}
+
+
+class Renderers:
+    """The registry in use: DEFAULTS with a customer's replacements merged over them."""
+
+    def __init__(self, overrides=None, log=None):
+        self.table = dict(DEFAULTS)
+        for name in overrides or {}:
+            if callable(overrides[name]):
+                self.table[name] = overrides[name]
+        self.log = log
+
+    def draw(self, name, props, h, ctx):
+        fn = self.table.get(name)
+        if fn is None:
+            return None
+        try:
+            return fn(props, h, ctx)
+        except Exception as exc:
+            if self.log is not None:
+                self.log("error", "chat: render function %r failed: %s: %s" % (name, type(exc).__name__, exc))
+        default = DEFAULTS.get(name)
+        if default is not None and default is not fn:
+            try:
+                return default(props, h, ctx)
+            except Exception as exc:
+                if self.log is not None:
+                    self.log("error", "chat: default %r failed too: %s: %s" % (name, type(exc).__name__, exc))
+        # Last resort: the words, as plain text, so nothing a message said is ever lost.
+        words = props.get("text") if isinstance(props, dict) else None
+        return h("p", {"class": "gcw-text", "dir": "auto"}, words) if isinstance(words, str) and words else None
+
+
+class Context:
+    """What render functions get as `ctx`. `fmt` and `act` come from the edge (or a test)."""
+
+    def __init__(self, renderers, h, t, fmt, act):
+        self.renderers = renderers
+        self.h = h
+        self.t = t
+        self.fmt = fmt
+        self.act = act
+
+    def render(self, name, props):
+        return self.renderers.draw(name, props, self.h, self)
+
+
+class PlainFormat:
+    """Dates without a browser: UTC, ISO words. The edge passes one built on Intl instead."""
+
+    def day_key(self, iso):
+        return iso[:10] if epoch_seconds(iso) is not None else None
+
+    def day(self, iso):
+        return iso[:10]
+
+    def time(self, iso):
+        return iso[11:16] if epoch_seconds(iso) is not None else ""
+
+    def slot(self, iso):
+        return (iso[:10] + " " + iso[11:16]) if epoch_seconds(iso) is not None else ""

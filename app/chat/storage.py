@@ -1,0 +1,89 @@
+"""What survives a reload: the session token, the outbox, the transcript and its unfilled gaps.
+
+Keys are `gc-chat:<deploymentId>:token|outbox|transcript|gaps` in the port's storage. The outbox
+is saved at once (it is small and must survive a reload); the transcript at most once a second
+(it grows; the edge also calls flush() when the page is hidden). The transcript and its gaps are
+written together, so a reload never sees rows newer than a gap without the gap.
+"""
+import json
+
+from app.chat.transcript import ChatState, guest_row
+from app.protocol import jsontext
+
+SAVE_DELAY_MS = 1000
+
+
+def loads(text, default):
+    if not text:
+        return default
+    try:
+        return jsontext.loads(text)
+    except Exception:
+        return default
+
+
+class Storage:
+    def __init__(self, ports, deployment_id):
+        self.ports = ports
+        self.key = "gc-chat:" + deployment_id
+        self._saved_outbox = None
+        self._saved_version = -1
+        self._saved_gaps = ""
+        self._handle = None
+
+    # -- token ------------------------------------------------------------------------------
+    def token(self):
+        return self.ports.load(self.key + ":token") or ""
+
+    def set_token(self, token):
+        self.ports.save(self.key + ":token", token)
+
+    # -- restore ----------------------------------------------------------------------------
+    def restore(self, outbox):
+        """Fill `outbox` and return (ChatState, saved gaps or None)."""
+        outbox.restore(loads(self.ports.load(self.key + ":outbox"), []))
+        # The outbox is saved at once, the transcript up to a second later (and a page killed
+        # without `pagehide` never flushes): make them agree. A pending row whose send left the
+        # outbox was confirmed (history brings it back as sent); a send without a row gets one.
+        waiting = outbox.ids()
+        rows = loads(self.ports.load(self.key + ":transcript"), [])
+        rows = [r for r in (rows if isinstance(rows, list) else [])
+                if isinstance(r, dict) and not (r.get("status") == "pending" and r.get("key") not in waiting)]
+        state = ChatState(rows)
+        for item in outbox.items:
+            if not state.has(item["id"]):
+                state.put(guest_row(item["id"], item["text"]))
+        gaps = loads(self.ports.load(self.key + ":gaps"), None)
+        self._saved_gaps = json.dumps(gaps) if gaps else ""
+        return state, gaps
+
+    # -- persist ----------------------------------------------------------------------------
+    def persist(self, state, outbox, gaps):
+        text = outbox.saved_text()
+        if text != self._saved_outbox:
+            self._saved_outbox = text
+            self.ports.save(self.key + ":outbox", text)
+        changed = state.version != self._saved_version or _gaps_text(gaps) != self._saved_gaps
+        if changed and self._handle is None:
+            self._handle = self.ports.schedule(SAVE_DELAY_MS, self._due)
+
+    def _due(self):
+        self._handle = None
+        self.on_due()
+
+    def on_due(self):
+        """Replaced by the owner: called when a batched save is due (it then calls flush)."""
+
+    def flush(self, state, gaps):
+        self._handle = None
+        if state.version != self._saved_version:
+            self._saved_version = state.version
+            self.ports.save(self.key + ":transcript", json.dumps(state.saved()))
+        text = _gaps_text(gaps)
+        if text != self._saved_gaps:
+            self._saved_gaps = text
+            self.ports.save(self.key + ":gaps", text)
+
+
+def _gaps_text(gaps):
+    return json.dumps(gaps) if gaps else ""
