@@ -445,20 +445,22 @@ class PanelRenderer:
         if self._following:
             self._to_bottom(False)
         else:
-            if anchor is not None:
-                node, offset = anchor
-                scroller.scrollTop = int(node.offsetTop) - offset
+            if anchor is not None and anchor[0] in self._nodes:
+                key, offset = anchor  # by key: the row may have been redrawn (its group changed)
+                scroller.scrollTop = int(self._nodes[key].offsetTop) - offset
             if grew:
                 self._unseen = True
                 self.jump.hidden = False
 
     def _anchor(self):
-        """The first row at least partly in view, and its distance from the top of the view."""
+        """The key of the first row at least partly in view, and its distance from the view's top."""
         top = int(self.scroller.scrollTop)
         for key in self._order:
+            if not key.startswith("row:"):
+                continue  # a day separator moves when older rows of its day arrive
             node = self._nodes.get(key)
             if node is not None and int(node.offsetTop) + int(node.offsetHeight) > top:
-                return node, int(node.offsetTop) - top
+                return key, int(node.offsetTop) - top
         return None
 
     def _to_bottom(self, by_guest):

@@ -84,6 +84,7 @@ class Controller:
         self._pump_handle = None
         self._retry_handle = None
         self._typing_sent_ms = None
+        self._typing_id = None
         self._ticking = False
         self._downloads = {}  # attachment id -> (purpose, filename), while a fresh link is asked for
         self._md5 = {}  # upload id -> the file's MD5
@@ -178,13 +179,16 @@ class Controller:
 
     # -- socket events from the edge --------------------------------------------------------
     def on_open(self):
-        self._apply(self.conn.socket_opened(self.ports.now_ms()))
+        if self.conn is not None:  # socket events come only after a connect; a stray one is ignored
+            self._apply(self.conn.socket_opened(self.ports.now_ms()))
 
     def on_text(self, text):
-        self._apply(self.conn.receive(text, self.ports.now_ms(), self.ports.now_iso()))
+        if self.conn is not None:
+            self._apply(self.conn.receive(text, self.ports.now_ms(), self.ports.now_iso()))
 
     def on_close(self, code, reason=""):
-        self._apply(self.conn.socket_closed(code, reason, self.ports.random(), self.ports.now_ms()))
+        if self.conn is not None:
+            self._apply(self.conn.socket_closed(code, reason, self.ports.random(), self.ports.now_ms()))
 
     def online(self):
         if self._retry_handle is not None:
@@ -310,7 +314,8 @@ class Controller:
         if self.outbox.busy(now):
             return  # typing shares the message rate limits; a real message matters more
         self._typing_sent_ms = now
-        self._apply([self.conn.send_typing(self.ports.new_id(), self.ports.now_iso())])
+        self._typing_id = self.ports.new_id()
+        self._apply([self.conn.send_typing(self._typing_id, self.ports.now_iso())])
 
     def notice_button(self):
         """The notice's button: "Try again" after the chat could not connect, else a new chat."""
@@ -522,7 +527,16 @@ class Controller:
         row = row_for(message, self.ports.new_id, self.markdown())
         if row is not None:
             self.state.stop_typing()
+            if row.side == "agent" and not self.state.has(row.key) and row.author != self._last_agent():
+                # The service sends no frame when a person joins: their first message says so.
+                self.state.put(system_row("joined-" + row.key, t("agent.joined", name=row.author), row.time))
             self.state.put(row)
+
+    def _last_agent(self):
+        for row in reversed(self.state.ordered()):
+            if row.side == "agent":
+                return row.author
+        return ""
 
     def _typing(self, out):
         name = out.sender.name if out.sender and out.sender.name else None
@@ -553,6 +567,8 @@ class Controller:
         problem = out.problem
         if out.tracing_id and out.tracing_id == self.sync.jwt_request:
             return self.sync.jwt_refused()
+        if out.tracing_id and out.tracing_id == self._typing_id:
+            return  # a refused typing indicator is nothing the guest needs to hear about
         item = self.outbox.find(out.tracing_id) if out.tracing_id else None
         if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
             self.outbox.remove(item)

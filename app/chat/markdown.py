@@ -528,10 +528,10 @@ def _inline(text):
     if plain:
         return list(_literal(text))
     b = _enc(text)
-    # work budget, deepest link, code-span misses, next ">", next URL stops
-    st = [2 * len(b) + 2048, 0, None, -1, None]
+    # work budget, deepest link, code-span misses, next ">", next URL stops, delimiter runs
+    st = [2 * len(b) + 2048, 0, None, -1, None, 0]
     toks = _scan(b, st)
-    nodes, depth = _build(toks, MAX_DEPTH - st[1])
+    nodes, depth = _build(toks, MAX_DEPTH - st[1], st[5] > 0)
     return nodes
 
 
@@ -586,6 +586,7 @@ def _scan(b, st):
                 if start < i:
                     toks.append(b[start:i])
                 toks.append([c, size, can_open, can_close, size, None])
+                st[5] += 1
                 start = j
             i = j
         elif c == 92:  # backslash
@@ -951,13 +952,22 @@ def _unlink(nodes, depth):
     return _merge(out)
 
 
-def _build(toks, limit):
-    """(merged inline nodes, deepest emphasis level) of a token list."""
-    _match(toks)
+def _text(buf):
+    """The str of collected byte pieces (which are then cleared)."""
+    t = (buf[0] if len(buf) == 1 else b"".join(buf)).decode("utf-8", "surrogatepass")
+    del buf[:]
+    return t
+
+
+def _build(toks, limit, runs=True):
+    """(inline nodes, deepest emphasis level) of a token list; `runs`: it may hold delimiter
+    runs. Written to allocate little: allocation dominates in MicroPython."""
+    if runs:
+        _match(toks)
     root = []
     cur = root
-    frames = []  # (match id, tag, parent's children, opening marker)
-    literal = {}  # match ids shown as text (nested too deep)
+    frames = []  # (pair id, tag, parent's children, marker byte, characters used)
+    literal = None  # pair ids shown as text (nested too deep)
     buf = []
     deepest = 0
     for t in toks:
@@ -967,56 +977,62 @@ def _build(toks, limit):
             continue
         if ty is tuple:
             if buf:
-                cur.append(b"".join(buf).decode("utf-8", "surrogatepass"))
-                buf = []
+                cur.append(_text(buf))
             cur.append(t)
             continue
         ch = _MARK[t[0]]
         events = t[5]
-        if not events:
+        if events is None:
             buf.append(ch * t[4])
             continue
-        opens = []
-        for e in events:
+        # All of a run's closing events come before its opening ones (it closes when the scan
+        # reaches it, and opens for runs further on); it closes inner pairs first and opens
+        # outer pairs last, so the opens are emitted in reverse.
+        split = len(events)
+        k = 0
+        while k < split:
+            e = events[k]
             if not (e & 1):
-                opens.append(e)
-                continue
+                split = k
+                break
+            k += 1
             mid = e >> 2
-            if mid in literal or not frames or frames[-1][0] != mid:
+            if (literal is not None and mid in literal) or not frames or frames[-1][0] != mid:
                 buf.append(ch * ((e & 2) // 2 + 1))
                 continue
             if buf:
-                cur.append(b"".join(buf).decode("utf-8", "surrogatepass"))
-                buf = []
-            fid, tag, parent, marker = frames.pop()
-            parent.append((tag, tuple(cur)))
-            cur = parent
+                cur.append(_text(buf))
+            frame = frames.pop()
+            frame[2].append((frame[1], tuple(cur)))
+            cur = frame[2]
         if t[1]:
             buf.append(ch * t[1])
-        k = len(opens) - 1
-        while k >= 0:
-            e = opens[k]
+        k = len(events) - 1
+        while k >= split:
+            e = events[k]
             k -= 1
             use = (e & 2) // 2 + 1
             if len(frames) >= limit:
+                if literal is None:
+                    literal = {}
                 literal[e >> 2] = True
                 buf.append(ch * use)
                 continue
             if buf:
-                cur.append(b"".join(buf).decode("utf-8", "surrogatepass"))
-                buf = []
+                cur.append(_text(buf))
             tag = "del" if t[0] == 126 else ("strong" if use == 2 else "em")
-            frames.append((e >> 2, tag, cur, ch * use))
+            frames.append((e >> 2, tag, cur, t[0], use))
             cur = []
             if len(frames) > deepest:
                 deepest = len(frames)
     if buf:
-        cur.append(b"".join(buf).decode("utf-8", "surrogatepass"))
+        cur.append(_text(buf))
     # Text is only ever added from buf, one string between nodes, so lists are already merged.
     # Not reached for paired input (pairs nest properly); kept so no token list can lose text.
     while frames:
-        fid, tag, parent, marker = frames.pop()
-        parent.append(_dec(marker))
+        frame = frames.pop()
+        parent = frame[2]
+        parent.append(_dec(_MARK[frame[3]] * frame[4]))  # the opening marker, as text
         parent.extend(cur)
         parent[:] = _merge(parent)
         cur = parent
@@ -1028,16 +1044,17 @@ def _match(toks):
     ints id * 4 + (n - 1) * 2 + c: n (1 or 2) of its characters open (c = 0) or close (c = 1)
     pair number `id`."""
     stack = []  # runs that may still open
-    bottom = {}  # (marker, closer can open, length % 3) -> stack height below which none fits
+    # (marker, closer can open, length % 3) as one int -> stack height below which none fits
+    bottom = None
     mid = 0
     for t in toks:
         if type(t) is not list:
             continue
         ch = t[0]
         if t[3]:
-            key = (ch, t[2], t[4] % 3)
+            key = ch * 8 + (4 if t[2] else 0) + t[4] % 3
             while t[1] > 0:
-                floor = bottom.get(key, 0)
+                floor = 0 if bottom is None else bottom.get(key, 0)
                 k = len(stack) - 1
                 found = -1
                 while k >= floor:
@@ -1051,6 +1068,8 @@ def _match(toks):
                             break
                     k -= 1
                 if found < 0:
+                    if bottom is None:
+                        bottom = {}
                     bottom[key] = len(stack)
                     break
                 o = stack[found]
@@ -1070,9 +1089,10 @@ def _match(toks):
                 del stack[found + 1:]  # runs in between can no longer pair: they stay text
                 if o[1] == 0:
                     del stack[found]
-                size = len(stack)
-                for kk in bottom:
-                    if bottom[kk] > size:
-                        bottom[kk] = size
+                if bottom is not None:
+                    size = len(stack)
+                    for kk in bottom:
+                        if bottom[kk] > size:
+                            bottom[kk] = size
         if t[1] > 0 and t[2]:
             stack.append(t)

@@ -35,6 +35,7 @@ KINDS = ("text", "markdown", "quick_replies", "card", "carousel", "date_picker",
 # Parts a guest answers: they are live only on the newest row (older ones are history).
 ANSWERABLE = ("quick_replies", "date_picker", "list_picker")
 MAX_ITEMS = 50  # quick replies, cards, times, items: more than a panel can show is cut
+MAX_SLOT_S = 7 * 24 * 3600  # a longer appointment is not a duration we believe: it is not shown
 
 
 def _s(value, limit=4096):
@@ -87,7 +88,8 @@ def _times(data):
     for slot in _dicts(data.get("availableTimes")):
         start = _s(slot.get("dateTime"), 64)
         if start:
-            times.append({"start": start, "duration": _n(slot.get("duration"))})
+            duration = _n(slot.get("duration"))
+            times.append({"start": start, "duration": duration if duration <= MAX_SLOT_S else 0})
     return times
 
 

@@ -127,10 +127,11 @@ def date_picker(props, h, ctx):
             def click(event, start=start):
                 ctx.act.answer("DatePicker", start, start, message_id)
 
+            # The accessible name is the visible text (the day is the group's label).
             buttons.append(h("button", {"type": "button", "class": "gcw-slot", "disabled": not live,
-                                        "aria-label": ctx.fmt.slot(start) + (", " + length if length else ""),
-                                        "on": {"click": click} if live else None},
+                                        "title": ctx.fmt.slot(start), "on": {"click": click} if live else None},
                              h("span", {"class": "gcw-slot-time"}, ctx.fmt.time(start)),
+                             h("span", {"class": "gcw-visually-hidden"}, ", ") if length else None,
                              h("span", {"class": "gcw-slot-length"}, length) if length else None))
         groups.append(h("div", {"class": "gcw-day-slots", "role": "group", "aria-label": label},
                         h("p", {"class": "gcw-day-label"}, label), h("div", {"class": "gcw-slots"}, buttons)))
@@ -235,15 +236,17 @@ def attachment(props, h, ctx):
     body = [h("span", {"class": "gcw-file-icon", "aria-hidden": "true"}, "📄"),
             h("span", {"class": "gcw-file-text"},
               h("span", {"class": "gcw-file-name", "dir": "auto"}, name),
+              h("span", {"class": "gcw-visually-hidden"}, ", ") if meta else None,
               h("span", {"class": "gcw-file-meta"}, meta) if meta else None)]
     link = safe_link(url)
     if link is None or link.startswith("mailto:") or link.startswith("tel:"):
         return h("div", {"class": "gcw-file-wrap"}, h("span", {"class": "gcw-file gcw-file--local"}, body), caption)
-    attrs = {"class": "gcw-file", "href": link, "download": name, "aria-label": ctx.t("attachment.download", name=name) +
-             (" (" + meta + ")" if meta else ""),
+    # The accessible name is the visible text (name, type and size) plus "opens in a new tab".
+    attrs = {"class": "gcw-file", "href": link, "download": name, "title": ctx.t("attachment.download", name=name),
              "on": {"click": lambda event: ctx.act.open_file(event, attachment_id, name, link)}}
     attrs.update(NEW_TAB)
-    return h("div", {"class": "gcw-file-wrap"}, h("a", attrs, body), caption)
+    return h("div", {"class": "gcw-file-wrap"},
+             h("a", attrs, body, h("span", {"class": "gcw-visually-hidden"}, " " + ctx.t("link.new_tab"))), caption)
 
 
 def upload(props, h, ctx):

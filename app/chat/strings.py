@@ -43,6 +43,7 @@ STRINGS = {
     "earlier": "Load earlier messages",
     "new_messages": "New messages",
     "ended.system": "The conversation has ended.",
+    "agent.joined": "{name} joined the chat",
     "unsupported": "This message has content that can't be shown here.",
     "log.label": "Conversation",
     # rich content

@@ -82,6 +82,7 @@ def test_controller_survives_any_sequence(script):
                                                   "apiBaseUrl": "http://h"})})
     ctl = Controller(ports)
     ctl.boot("http://127.0.0.1:8765/")
+    ctl.open_panel()
     for kind, arg in script:
         if kind in ("frame", "raw"):
             ctl.on_text(arg)

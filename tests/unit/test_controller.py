@@ -159,9 +159,14 @@ def test_bot_and_agent_rows_show_who_wrote():
     ctl.on_text(text_from("Outbound", "Hi", "b1", entity="Bot", sender={"nickname": "Ava"}))
     ctl.on_text(text_from("Outbound", "Sam here", "a1", time="2026-01-01T00:00:11.000Z", entity="Human",
                           sender={"firstName": "Sam", "lastName": "Lee", "image": "https://i/s.png"}))
-    bot, agent = ports.view.rows
+    bot, joined, agent = ports.view.rows
     assert (bot.side, bot.author) == ("bot", "Ava")
+    # The service sends no frame when a person joins: their first message brings a system line.
+    assert (joined.side, joined.text) == ("system", "Sam Lee joined the chat")
     assert (agent.side, agent.author, agent.avatar) == ("agent", "Sam Lee", "https://i/s.png")
+    ctl.on_text(text_from("Outbound", "Still Sam", "a2", time="2026-01-01T00:00:12.000Z", entity="Human",
+                          sender={"firstName": "Sam", "lastName": "Lee"}))
+    assert [r.side for r in ports.view.rows] == ["bot", "system", "agent", "agent"]
 
 
 def test_rows_are_ordered_by_service_time():

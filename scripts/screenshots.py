@@ -1,0 +1,106 @@
+"""Screenshots of each content kind, at 1280x800 and 375x667, into docs/screenshots/.
+
+    .venv/bin/python -m scripts.screenshots
+
+Runs the emulator and the proxy on free ports, opens the chat in Debian's Chromium, asks the demo
+bot for each kind by keyword (or drives the composer), and saves `<kind>-<width>.png`.
+"""
+import json
+import os
+import shutil
+import struct
+import zlib
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+from scripts import stack as stack_mod
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "docs", "screenshots")
+SIZES = ((1280, 800), (375, 667))
+# name -> what the guest types (the demo bot answers each with that content kind)
+KEYWORDS = [("markdown", "markdown"), ("quick-replies", "menu"), ("card", "card"), ("carousel", "carousel"),
+            ("date-picker", "date"), ("list-picker", "list"), ("image", "photo"), ("file", "pdf")]
+
+
+def _png(width=64, height=48):
+    rows = b"".join(b"\x00" + b"\x40\xa0\xf0" * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _open(browser, size, proxy_url, config):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context.route(proxy_url + "/config.json", lambda r: r.fulfill(status=200, content_type="application/json",
+                                                                  body=json.dumps(config)))
+    page = context.new_page()
+    page.goto(proxy_url + "/")
+    page.click("#chat-launcher")
+    page.wait_for_selector("#chat-panel[data-status=ok]", timeout=30_000)
+    page.wait_for_selector("li.gcw-row--bot", timeout=15_000)
+    return context, page
+
+
+def _ask(page, words):
+    before = page.locator("li.gcw-row--bot").count()
+    page.fill("#chat-input", words)
+    page.press("#chat-input", "Enter")
+    page.wait_for_function("(n) => document.querySelectorAll('li.gcw-row--bot').length > n", arg=before,
+                           timeout=15_000)
+    page.wait_for_timeout(600)  # images decode, the view settles at the bottom
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator = stack_mod.start_emulator(emulator_port, bot_delay=0.2, quiet=True)
+    proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+    emulator_url = "http://127.0.0.1:%d" % emulator_port
+    proxy_url = "http://127.0.0.1:%d" % proxy_port
+    config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
+              "apiBaseUrl": emulator_url, "proxyUrl": ""}
+    written = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+            for size in SIZES:
+                for name, words in KEYWORDS:
+                    context, page = _open(browser, size, proxy_url, config)
+                    _ask(page, words)
+                    path = os.path.join(OUT, "%s-%d.png" % (name, size[0]))
+                    page.screenshot(path=path)
+                    written.append(path)
+                    context.close()
+                # the composer with a file uploaded and ready, and a message the service refused
+                context, page = _open(browser, size, proxy_url, config)
+                page.set_input_files("#chat-file", files=[{"name": "receipt.png", "mimeType": "image/png",
+                                                           "buffer": _png()}])
+                page.wait_for_selector("#chat-files .gcw-upload[data-state=ready]", timeout=15_000)
+                token = page.evaluate("localStorage.getItem('gc-chat:%s:token')" % stack_mod.DEMO_DEPLOYMENT_ID)
+                httpx.post(emulator_url + "/_emulator/faults/inject", json={
+                    "token": token, "action": "onMessage", "code": 4020, "count": 1}, timeout=10).raise_for_status()
+                page.fill("#chat-input", "This one was refused by the service")
+                page.press("#chat-input", "Enter")
+                page.wait_for_selector("li.gcw-row--guest[data-status=failed]", timeout=15_000)
+                page.set_input_files("#chat-file", files=[{"name": "receipt.png", "mimeType": "image/png",
+                                                           "buffer": _png()}])
+                page.wait_for_selector("#chat-files .gcw-upload[data-state=ready]", timeout=15_000)
+                path = os.path.join(OUT, "composer-%d.png" % size[0])
+                page.screenshot(path=path)
+                written.append(path)
+                context.close()
+            browser.close()
+    finally:
+        stack_mod.stop(proxy)
+        stack_mod.stop(emulator)
+    for path in written:
+        print(os.path.relpath(path, ROOT))
+
+
+if __name__ == "__main__":
+    main()
