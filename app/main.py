@@ -7,7 +7,6 @@ from pyscript.ffi import create_proxy
 
 from app.browser.dom import PanelRenderer
 from app.browser.ports import BrowserPorts, guarded
-from app.chat.md5 import md5_hex
 from app.chat.strings import t
 
 
@@ -55,6 +54,8 @@ def main():
         controller.composing()
 
     async def read_and_attach(file, name, mime, size):
+        from app.chat.md5 import md5_hex  # compiled when a file is first attached
+
         data = await file.arrayBuffer()
         raw = js.Uint8Array.new(data)
         content = raw.to_bytes() if hasattr(raw, "to_bytes") else bytes(raw)

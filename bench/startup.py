@@ -67,10 +67,14 @@ def _measure(playwright, url, config, profile, route_config):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compare", metavar="DIR",
+                        help="also measure the page of another checkout (e.g. a git worktree of an older commit, "
+                             "with static/pyscript filled), side by side")
+    parser.add_argument("--skip-pyodide", action="store_true")
     args = parser.parse_args()
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
-    proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+    proxies = [stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)]
     static = _static_server(HERE)
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
@@ -81,27 +85,38 @@ def main():
     variants = [
         ("JavaScript baseline", static_base + "/baseline.html?config=out-config.json", None),
         ("MicroPython", page_base + "/?runtime=micropython", page_base + "/config.json"),
-        ("Pyodide", page_base + "/?runtime=pyodide", page_base + "/config.json"),
     ]
-    results = {}
+    if args.compare:
+        other_port = stack_mod.free_port()
+        proxies.append(stack_mod.start_proxy(other_port, emulator_port, quiet=True, root=os.path.abspath(args.compare)))
+        other = "http://127.0.0.1:%d" % other_port
+        variants.append(("MicroPython (other)", other + "/?runtime=micropython", other + "/config.json"))
+    if not args.skip_pyodide:
+        variants.append(("Pyodide", page_base + "/?runtime=pyodide", page_base + "/config.json"))
+        if args.compare:
+            variants.append(("Pyodide (other)", other + "/?runtime=pyodide", other + "/config.json"))
+    results = dict((name, ([], [])) for name, _, _ in variants)
     try:
         with sync_playwright() as p:
-            for name, url, route in variants:
-                cold, warm = [], []
-                for _ in range(args.runs):
+            # Interleaved: each run measures every variant in turn, so a machine that slows down or
+            # speeds up during the benchmark moves all of them alike.
+            for _ in range(args.runs):
+                for name, url, route in variants:
                     profile = tempfile.mkdtemp(prefix="bench-profile-")
                     try:
-                        cold.append(_measure(p, url, config, profile, route))
-                        warm.append(_measure(p, url, config, profile, route))
+                        results[name][0].append(_measure(p, url, config, profile, route))
+                        results[name][1].append(_measure(p, url, config, profile, route))
                     finally:
                         shutil.rmtree(profile, ignore_errors=True)
-                results[name] = (cold, warm)
-                print("%-20s cold median %7.0f ms (min %5.0f, max %5.0f)   warm median %7.0f ms (min %5.0f, max %5.0f)"
-                      % (name, statistics.median(cold), min(cold), max(cold),
-                         statistics.median(warm), min(warm), max(warm)), flush=True)
+        for name, _, _ in variants:
+            cold, warm = results[name]
+            print("%-20s cold median %7.0f ms (min %5.0f, max %5.0f)   warm median %7.0f ms (min %5.0f, max %5.0f)"
+                  % (name, statistics.median(cold), min(cold), max(cold),
+                     statistics.median(warm), min(warm), max(warm)), flush=True)
     finally:
         static.shutdown()
-        stack_mod.stop(proxy)
+        for proxy in proxies:
+            stack_mod.stop(proxy)
         stack_mod.stop(emulator)
         os.remove(os.path.join(HERE, "out-config.json"))
     return results

@@ -76,7 +76,10 @@ def main():
                     page.screenshot(path=path)
                     written.append(path)
                     context.close()
-                # the composer with a file uploaded and ready, and a message the service refused
+                # the composer with a file uploaded and ready, and a message the service refused (the
+                # guest's typing indicator is off, so the injected refusal meets the message)
+                deployment = emulator_url + "/_emulator/deployments/" + stack_mod.DEMO_DEPLOYMENT_ID
+                httpx.post(deployment, json={"showUserTypingIndicator": False}, timeout=10).raise_for_status()
                 context, page = _open(browser, size, proxy_url, config)
                 page.set_input_files("#chat-file", files=[{"name": "receipt.png", "mimeType": "image/png",
                                                            "buffer": _png()}])
@@ -94,6 +97,7 @@ def main():
                 page.screenshot(path=path)
                 written.append(path)
                 context.close()
+                httpx.post(deployment, json={"showUserTypingIndicator": True}, timeout=10).raise_for_status()
             browser.close()
     finally:
         stack_mod.stop(proxy)

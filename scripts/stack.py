@@ -40,7 +40,8 @@ def start_emulator(port, bot_delay=1.0, quiet=False):
     return process
 
 
-def start_proxy(port, emulator_port, quiet=False, env_extra=None):
+def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT):
+    """The proxy serving the page from `root` (another checkout, for side-by-side benchmarks)."""
     env = dict(os.environ)
     env.update({
         "GENESYS_LOGIN_URL": "http://127.0.0.1:%d" % emulator_port,
@@ -53,7 +54,7 @@ def start_proxy(port, emulator_port, quiet=False, env_extra=None):
     cmd = [sys.executable, "-m", "proxy", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning"]
     out = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+    process = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=out)
     wait_http("http://127.0.0.1:%d/api/health" % port, process)
     return process
 

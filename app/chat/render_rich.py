@@ -233,7 +233,7 @@ def attachment(props, h, ctx):
                              "on": {"error": lambda event: ctx.act.image_failed(event, attachment_id)}})),
                  caption)
     meta = ", ".join([w for w in (_type_label(props), size_text(ctx, props.get("size") or 0)) if w])
-    body = [h("span", {"class": "gcw-file-icon", "aria-hidden": "true"}, "📄"),
+    body = [h("span", {"class": "gcw-file-icon", "aria-hidden": "true"}, (_type_label(props) or "FILE")[:4]),
             h("span", {"class": "gcw-file-text"},
               h("span", {"class": "gcw-file-name", "dir": "auto"}, name),
               h("span", {"class": "gcw-visually-hidden"}, ", ") if meta else None,

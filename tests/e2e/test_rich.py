@@ -264,3 +264,70 @@ def test_files_are_checked_uploaded_with_progress_and_sent(chat_factory, runtime
     page.locator(".gcw-upload-remove").click()
     expect(page.locator("#chat-files .gcw-upload")).to_have_count(0)
     guest.wait_for(lambda: [f for f in guest.sent() if f.get("action") == "deleteAttachment"], "a deleteAttachment")
+
+
+STATES = """window.__uploadStates = [];
+new MutationObserver((records) => {
+  for (const r of records) {
+    for (const n of [r.target, ...(r.addedNodes || [])]) {
+      if (n.matches && n.matches('#chat-files .gcw-upload')) window.__uploadStates.push(n.dataset.state);
+      if (n.querySelectorAll) for (const m of n.querySelectorAll('#chat-files .gcw-upload')) window.__uploadStates.push(m.dataset.state);
+    }
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-state']});"""
+
+
+def test_files_refused_by_type_and_size_and_an_upload_that_fails_cancels_or_retries(chat_factory, runtime):
+    guest = Guest(chat_factory, runtime)
+    page = guest.page
+    page.evaluate(STATES)
+    error = page.locator("#chat-composer-error")
+    page.set_input_files("#chat-file", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    expect(error).to_contain_text("notes.txt")
+    expect(error).to_contain_text("PNG")  # says what is accepted
+    guest.deployment(maxFileSizeKB=1)
+    page.reload()
+    page.click("#chat-launcher")
+    guest.chat.wait_python()
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    page.evaluate(STATES)
+    page.set_input_files("#chat-file", files=[{"name": "big.png", "mimeType": "image/png", "buffer": _png(300, 300)}])
+    expect(error).to_contain_text("big.png")
+    expect(error).to_contain_text("1 KB")
+    assert not [f for f in guest.sent() if f.get("action") == "onAttachment"]
+    guest.deployment(maxFileSizeKB=10240)
+    page.reload()
+    page.click("#chat-launcher")
+    guest.chat.wait_python()
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    page.evaluate(STATES)
+    # The first PUT fails: the file says so and offers Retry; the retry goes through.
+    puts = []
+
+    def storage(route):
+        puts.append(route.request.url)
+        if len(puts) == 1:
+            return route.fulfill(status=500, body="storage is down")
+        if len(puts) == 3:
+            return None  # this one never answers: the guest cancels it
+        return route.continue_()
+
+    guest.chat.context.route("**/uploads/**", storage)
+    page.set_input_files("#chat-file", files=[{"name": "retry.png", "mimeType": "image/png", "buffer": _png(120, 90)}])
+    item = page.locator("#chat-files .gcw-upload")
+    expect(item).to_have_attribute("data-state", "failed", timeout=15_000)
+    item.locator(".gcw-upload-retry").click()
+    expect(item).to_have_attribute("data-state", "ready", timeout=15_000)
+    states = page.evaluate("window.__uploadStates")
+    assert "uploading" in states and "failed" in states and states[-1] == "ready", states
+    attempts = [f for f in guest.sent() if f.get("action") == "onAttachment"]
+    assert len(attempts) == 2 and attempts[0]["attachmentId"] != attempts[1]["attachmentId"]
+    # A stalled upload is cancelled: it leaves the tray and the service is told.
+    page.set_input_files("#chat-file", files=[{"name": "stalled.png", "mimeType": "image/png", "buffer": _png()}])
+    stalled = page.locator("#chat-files .gcw-upload", has_text="stalled.png")
+    expect(stalled).to_have_attribute("data-state", "uploading", timeout=15_000)
+    expect(stalled.locator("progress")).to_be_visible()
+    stalled.locator(".gcw-upload-cancel").click()
+    expect(stalled).to_have_count(0)
+    guest.wait_for(lambda: [f for f in guest.sent() if f.get("action") == "deleteAttachment"], "a deleteAttachment")
+    expect(page.locator("#chat-files .gcw-upload", has_text="retry.png")).to_have_attribute("data-state", "ready")

@@ -20,8 +20,8 @@ def _burst(guest, count, start=0, long_every=0):
 def test_the_transcript_follows_new_messages_and_offers_a_jump_when_scrolled_up(chat_factory, runtime):
     guest = Guest(chat_factory, runtime)
     page = guest.page
-    _burst(guest, 40, long_every=7)
-    expect(page.locator("li.gcw-row--bot", has_text="Message 39")).to_be_visible(timeout=10_000)
+    _burst(guest, 300, long_every=7)  # it used to stop following after a long message, and sit at 1 after 300
+    expect(page.locator("li.gcw-row--bot", has_text="Message 299")).to_be_visible(timeout=30_000)
     page.wait_for_function(AT_BOTTOM, timeout=5_000)
     # Days are separated and every text node reads in its own direction.
     expect(page.locator("li.gcw-day").first).to_have_text("Today")

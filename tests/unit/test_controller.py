@@ -346,3 +346,23 @@ def test_transcript_writes_are_batched_to_one_a_second():
     ports.advance(1000)
     assert writes.count("gc-chat:dep-1:transcript") == 1
     assert len(__import__("json").loads(ports.store["gc-chat:dep-1:transcript"])) == 20
+
+
+def test_a_new_visitor_connects_only_when_they_open_the_chat():
+    ports = FakePorts({"/deployments/dep-1/config.json": (200, DEPLOYMENT), "8765/config.json": (200, SETTINGS)})
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    assert ports.opened == [] and ports.store.get("gc-chat:dep-1:token") is None  # no conversation per page view
+    assert ports.view.composer_enabled  # the guest may type at once; it goes when connected
+    ctl.open_panel()
+    assert len(ports.opened) == 1 and ports.store.get("gc-chat:dep-1:token")
+
+
+def test_a_page_with_a_session_resumes_it_at_load():
+    ports = FakePorts({"/deployments/dep-1/config.json": (200, DEPLOYMENT), "8765/config.json": (200, SETTINGS)})
+    ports.store["gc-chat:dep-1:token"] = "tok-earlier"
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    assert len(ports.opened) == 1
+    ctl.on_open()
+    assert ports.sent[-1]["action"] == "configureSession" and ports.sent[-1]["token"] == "tok-earlier"
