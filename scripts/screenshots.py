@@ -8,12 +8,11 @@ bot for each kind by keyword (or drives the composer), and saves `<kind>-<width>
 import json
 import os
 import shutil
-import struct
-import zlib
 
 import httpx
 from playwright.sync_api import sync_playwright
 
+from emulator.static_bot import photo_png
 from scripts import stack as stack_mod
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,16 +21,6 @@ SIZES = ((1280, 800), (375, 667))
 # name -> what the guest types (the demo bot answers each with that content kind)
 KEYWORDS = [("markdown", "markdown"), ("quick-replies", "menu"), ("card", "card"), ("carousel", "carousel"),
             ("date-picker", "date"), ("list-picker", "list"), ("image", "photo"), ("file", "pdf")]
-
-
-def _png(width=64, height=48):
-    rows = b"".join(b"\x00" + b"\x40\xa0\xf0" * width for _ in range(height))
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def _open(browser, size, proxy_url, config):
@@ -82,7 +71,7 @@ def main():
                 httpx.post(deployment, json={"showUserTypingIndicator": False}, timeout=10).raise_for_status()
                 context, page = _open(browser, size, proxy_url, config)
                 page.set_input_files("#chat-file", files=[{"name": "receipt.png", "mimeType": "image/png",
-                                                           "buffer": _png()}])
+                                                           "buffer": photo_png()}])
                 page.wait_for_selector("#chat-files .gcw-upload[data-state=ready]", timeout=15_000)
                 token = page.evaluate("localStorage.getItem('gc-chat:%s:token')" % stack_mod.DEMO_DEPLOYMENT_ID)
                 httpx.post(emulator_url + "/_emulator/faults/inject", json={
@@ -91,7 +80,7 @@ def main():
                 page.press("#chat-input", "Enter")
                 page.wait_for_selector("li.gcw-row--guest[data-status=failed]", timeout=15_000)
                 page.set_input_files("#chat-file", files=[{"name": "receipt.png", "mimeType": "image/png",
-                                                           "buffer": _png()}])
+                                                           "buffer": photo_png()}])
                 page.wait_for_selector("#chat-files .gcw-upload[data-state=ready]", timeout=15_000)
                 path = os.path.join(OUT, "composer-%d.png" % size[0])
                 page.screenshot(path=path)

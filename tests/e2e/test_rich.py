@@ -43,6 +43,13 @@ class Guest:
         expect(self.page.locator("li.gcw-row--bot").first).to_be_visible(timeout=10_000)  # the greeting
         self.token = self.chat.token()
 
+    def reopen(self):
+        """Reload the page (it reads the deployment's settings again) and open the chat."""
+        self.page.reload()
+        self.page.click("#chat-launcher")
+        self.chat.wait_python()
+        expect(self.page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+
     def control(self, path, body=None):
         response = httpx.post(self.stack.emulator_url + "/_emulator/" + path, json=body or {}, timeout=10)
         response.raise_for_status()
@@ -286,20 +293,14 @@ def test_files_refused_by_type_and_size_and_an_upload_that_fails_cancels_or_retr
     expect(error).to_contain_text("notes.txt")
     expect(error).to_contain_text("PNG")  # says what is accepted
     guest.deployment(maxFileSizeKB=1)
-    page.reload()
-    page.click("#chat-launcher")
-    guest.chat.wait_python()
-    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    guest.reopen()
     page.evaluate(STATES)
     page.set_input_files("#chat-file", files=[{"name": "big.png", "mimeType": "image/png", "buffer": _png(300, 300)}])
     expect(error).to_contain_text("big.png")
     expect(error).to_contain_text("1 KB")
     assert not [f for f in guest.sent() if f.get("action") == "onAttachment"]
     guest.deployment(maxFileSizeKB=10240)
-    page.reload()
-    page.click("#chat-launcher")
-    guest.chat.wait_python()
-    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    guest.reopen()
     page.evaluate(STATES)
     # The first PUT fails: the file says so and offers Retry; the retry goes through.
     puts = []

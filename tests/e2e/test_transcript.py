@@ -91,10 +91,7 @@ def test_a_refused_message_can_be_retried_or_taken_back(chat_factory, runtime):
     guest = Guest(chat_factory, runtime)
     page = guest.page
     guest.deployment(showUserTypingIndicator=False)  # only the messages meet the injected errors
-    page.reload()
-    page.click("#chat-launcher")
-    guest.chat.wait_python()
-    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    guest.reopen()
     httpx.post(guest.stack.emulator_url + "/_emulator/faults/inject",
                json={"token": guest.token, "action": "onMessage", "code": 4020, "count": 2}, timeout=10).raise_for_status()
     page.fill("#chat-input", "first try")
