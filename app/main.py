@@ -54,12 +54,14 @@ def main():
         controller.composing()
 
     async def read_and_attach(file, name, mime, size):
-        from app.chat.md5 import md5_hex  # compiled when a file is first attached
+        from app.chat.md5 import can_hash, md5_hex  # compiled when a file is first attached
 
-        data = await file.arrayBuffer()
-        raw = js.Uint8Array.new(data)
-        content = raw.to_bytes() if hasattr(raw, "to_bytes") else bytes(raw)
-        upload_id, why = controller.attach(name, mime, size, md5_hex(content))
+        digest = None
+        if can_hash(size):
+            data = await file.arrayBuffer()
+            raw = js.Uint8Array.new(data)
+            digest = md5_hex(raw.to_bytes() if hasattr(raw, "to_bytes") else bytes(raw))
+        upload_id, why = controller.attach(name, mime, size, digest)
         if why:
             problem.textContent = why
         else:

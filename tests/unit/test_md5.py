@@ -22,3 +22,9 @@ def test_md5_of_binary_and_block_boundaries():
     for size in (55, 56, 63, 64, 65, 127, 128, 1000):
         data = bytes([(i * 7 + 3) % 256 for i in range(size)])
         assert md5_hex(data) == _pure(data), size
+
+
+def test_large_files_are_hashed_only_where_hashing_is_native():
+    from app.chat import md5
+    assert md5.can_hash(1000)
+    assert md5.can_hash(10 * 1024 * 1024) == (md5._native is not None)
