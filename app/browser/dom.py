@@ -280,7 +280,6 @@ class PanelRenderer:
         self._pending = None
         self._frame = None
         self._following = True
-        self._unseen = False
         self._loading_earlier = False
         self._too_long = False
         self._rows_unfinished = False
@@ -479,7 +478,6 @@ class PanelRenderer:
                 key, offset = anchor  # by key: the row may have been redrawn (its group changed)
                 scroller.scrollTop = int(self._nodes[key].offsetTop) - offset
             if grew:
-                self._unseen = True
                 self.jump.hidden = False
 
     def _place(self, keys):
@@ -528,7 +526,6 @@ class PanelRenderer:
         log = self.scroller
         log.scrollTop = int(log.scrollHeight)
         self._following = True
-        self._unseen = False
         self.jump.hidden = True
         if by_guest:
             self.input.focus()
@@ -538,7 +535,6 @@ class PanelRenderer:
         gap = int(log.scrollHeight) - int(log.scrollTop) - int(log.clientHeight)
         self._following = gap <= FOLLOW_SLACK_PX
         if self._following:
-            self._unseen = False
             self.jump.hidden = True
         if int(log.scrollTop) <= TOP_LOAD_PX and self._last is not None and self._last.earlier \
                 and not self._loading_earlier and int(log.scrollHeight) > int(log.clientHeight):

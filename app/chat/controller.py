@@ -10,7 +10,7 @@ guest sends), app/chat/transcript.py (rows and the view).
 from app.chat import parts as parts_mod
 from app.chat import settings as settings_mod
 from app.chat.outbox import Outbox
-from app.chat.storage import Storage, loads
+from app.chat.storage import Storage
 from app.chat.strings import t
 from app.chat.sync import HistorySync
 from app.chat.transcript import ChatState, guest_row, row_for, system_row
@@ -420,11 +420,11 @@ class Controller:
                 self.ports.fresh_link(attachment_id, url, purpose, filename)
 
     def _upload_progress(self, upload_id, sent, total):
-        self._upload_outputs(self.uploads.on_progress(upload_id, sent, total) or [])
+        self._upload_outputs(self.uploads.on_progress(upload_id, sent, total))
         self.render()
 
     def _upload_done(self, upload_id, status):
-        self._upload_outputs(self.uploads.on_put_done(upload_id, status) or [])
+        self._upload_outputs(self.uploads.on_put_done(upload_id, status))
         self.render()
 
     # -- outbox -----------------------------------------------------------------------------
@@ -696,5 +696,3 @@ def _wait_text(seconds):
     minutes = int((seconds + 30) // 60)
     return t("wait.minute") if minutes == 1 else t("wait.minutes", minutes=minutes)
 
-
-__all__ = ["Controller", "Ports", "STATUS", "loads"]

@@ -428,15 +428,13 @@ class Uploads:
     # ----- lookups
 
     def _find(self, some_id):
+        """By upload id, else by the current attempt's attachment id."""
         if not some_id:
             return None
         for item in self._items:
             if item.id == some_id:
                 return item
-        for item in self._items:
-            if item.attempt == some_id:
-                return item
-        return None
+        return self._by_attempt(some_id)
 
     def _by_attempt(self, attachment_id):
         if not attachment_id:
