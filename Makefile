@@ -4,9 +4,14 @@ PY := .venv/bin/python
 STAMPS := .stamps
 RUNTIME := static/pyscript
 
-.PHONY: demo test install test-unit test-e2e test-runtimes bench clean
+.PHONY: demo test install pack test-unit test-e2e test-runtimes bench clean
 
-install: $(STAMPS)/venv $(STAMPS)/runtime $(STAMPS)/chromium
+install: $(STAMPS)/venv $(STAMPS)/runtime $(STAMPS)/chromium pack
+
+# The app's Python in one file for the page (static/app.pack, git-ignored; see proxy/pack.py).
+# Cheap, so always re-run: a static host serving this checkout then has the current app/.
+pack: $(STAMPS)/venv
+	@$(PY) -m proxy pack
 
 $(STAMPS)/venv: requirements.txt pyproject.toml
 	@mkdir -p $(STAMPS)
@@ -45,4 +50,4 @@ bench: install
 	$(PY) -m bench.startup
 
 clean:
-	rm -rf $(STAMPS) $(RUNTIME) node_modules .venv
+	rm -rf $(STAMPS) $(RUNTIME) static/app.pack node_modules .venv

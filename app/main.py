@@ -1,13 +1,38 @@
 """Wires the browser edge to the chat controller. No logic lives here."""
 import asyncio
+import json
+import os
 
-import js
-from pyscript import document
-from pyscript.ffi import create_proxy
 
-from app.browser.dom import PanelRenderer
-from app.browser.ports import BrowserPorts, guarded
-from app.chat.strings import t
+def _unpack(name="app.pack"):
+    """Lays out the app's modules from the one file PyScript fetched (see proxy/pack.py: a JSON
+    line of [path, size] pairs, then the files' bytes), so `import app...` finds them."""
+    with open(name, "rb") as handle:
+        data = handle.read()
+    end = data.index(b"\n")
+    at = end + 1
+    for path, size in json.loads(data[:end]):
+        folder = ""
+        for part in path.split("/")[:-1]:
+            folder = folder + "/" + part if folder else part
+            try:
+                os.mkdir(folder)
+            except OSError:  # already there
+                pass
+        with open(path, "wb") as out:
+            out.write(data[at:at + size])
+        at += size
+
+
+_unpack()
+
+import js  # noqa: E402  (the app's modules exist only once unpacked)
+from pyscript import document  # noqa: E402
+from pyscript.ffi import create_proxy  # noqa: E402
+
+from app.browser.dom import PanelRenderer  # noqa: E402
+from app.browser.ports import BrowserPorts, guarded  # noqa: E402
+from app.chat.strings import t  # noqa: E402
 
 
 def _show_crash(exc):

@@ -1,4 +1,4 @@
-"""Command line: `python -m proxy serve|doctor`."""
+"""Command line: `python -m proxy serve|doctor|pack`."""
 
 from __future__ import annotations
 
@@ -25,10 +25,29 @@ def main(argv: list[str] | None = None) -> int:
     doctor.add_argument("--root", type=Path, default=REPO_ROOT, help="folder holding .env")
     doctor.add_argument("--timeout", type=float, default=5.0)
 
+    pack = sub.add_parser("pack", help="write static/app.pack, the app's Python in one file for the page")
+    pack.add_argument("--root", type=Path, default=REPO_ROOT, help="checkout holding app/")
+    pack.add_argument("--check", action="store_true", help="only say whether it is up to date (exit 1 if not)")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "pack":
+        return _pack(args)
     return _doctor(args)
+
+
+def _pack(args) -> int:
+    from . import pack
+
+    root = args.root.resolve()
+    if args.check:
+        fresh = pack.is_fresh(root)
+        print("static/app.pack is " + ("up to date" if fresh else "missing or stale: run make pack"))
+        return 0 if fresh else 1
+    changed = pack.write(root)
+    print("static/app.pack %s (%d modules)" % ("written" if changed else "unchanged", len(pack.sources(root))))
+    return 0
 
 
 def _serve(args) -> int:

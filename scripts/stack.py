@@ -41,7 +41,8 @@ def start_emulator(port, bot_delay=1.0, quiet=False):
 
 
 def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT):
-    """The proxy serving the page from `root` (another checkout, for side-by-side benchmarks)."""
+    """The proxy serving the page from `root` (another checkout, for side-by-side benchmarks).
+    Always this checkout's proxy code, so a comparison differs only in the page's files."""
     env = dict(os.environ)
     env.update({
         "GENESYS_LOGIN_URL": "http://127.0.0.1:%d" % emulator_port,
@@ -52,9 +53,9 @@ def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT):
     })
     env.update(env_extra or {})
     cmd = [sys.executable, "-m", "proxy", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning"]
+           "--log-level", "warning", "--root", str(root)]
     out = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=out)
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
     wait_http("http://127.0.0.1:%d/api/health" % port, process)
     return process
 

@@ -24,12 +24,16 @@ def _imports(path):
             yield node.module or ""
 
 
-def test_both_pyscript_configs_list_every_app_module():
-    wanted = {"./" + str(p.relative_to(ROOT)) for p in _py(APP) if p.name != "main.py"}
+def test_both_pyscript_configs_fetch_the_app_as_one_pack_holding_every_module():
+    from proxy import pack
+
     for name in ("pyscript.toml", "pyscript.pyodide.toml"):
         files = tomllib.loads((ROOT / name).read_text())["files"]
-        assert set(files) == wanted, name + " is out of date: run python -m scripts.sync_pyscript_files"
-        assert all(files[k] == k for k in files), name
+        assert files == {"./static/app.pack": "./app.pack"}, name
+    wanted = {str(p.relative_to(ROOT)) for p in _py(APP) if p.name != "main.py"}
+    packed = pack.unpack(pack.build(ROOT))
+    assert set(packed) == wanted
+    assert all(packed[p] == (ROOT / p).read_bytes() for p in packed)
 
 
 def test_layers_import_one_way_and_only_the_edge_touches_the_browser():

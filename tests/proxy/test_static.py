@@ -133,3 +133,30 @@ def test_api_health(client):
 def test_unknown_api_is_json_404(client):
     r = client.get("/api/nope")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_app_pack_is_built_from_app_on_each_request(client, root):
+    from proxy import pack
+
+    first = client.get("/static/app.pack")
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    # main.py is the page's script and hidden files are never served, so neither is packed.
+    assert pack.unpack(first.content) == {"app/x.py": b"print('hi')"}
+    assert client.get("/static/app.pack", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    (root / "app" / "y.py").write_text("y = 2")
+    second = client.get("/static/app.pack", headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 200
+    assert pack.unpack(second.content) == {"app/x.py": b"print('hi')", "app/y.py": b"y = 2"}
+    head = client.head("/static/app.pack")
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(second.content)
+
+
+def test_pack_command_writes_once_and_checks(root, capsys):
+    from proxy.__main__ import main
+
+    assert main(["pack", "--root", str(root), "--check"]) == 1
+    assert main(["pack", "--root", str(root)]) == 0
+    assert "written (1 modules)" in capsys.readouterr().out
+    assert main(["pack", "--root", str(root)]) == 0
+    assert "unchanged" in capsys.readouterr().out
+    assert main(["pack", "--root", str(root), "--check"]) == 0
