@@ -49,11 +49,13 @@ def _on(node, kind, fn):
 
 
 def main():
+    from app.browser import bridge
     from app.chat.controller import Controller
 
+    embedded = bridge.embedded()
     renderer = PanelRenderer()
     ports = BrowserPorts(renderer, _show_crash)
-    controller = Controller(ports)
+    controller = Controller(ports, embedded, bridge.parent_origin() if embedded else None)
     ports.attach(controller)
     renderer.controller = controller
     panel = document.getElementById("chat-panel")
@@ -128,6 +130,8 @@ def main():
     def toggled(event):
         if str(event.newState) == "open":
             controller.open_panel()
+        else:
+            controller.close_panel()
 
     _on(composer, "submit", submit)
     _on(field, "keydown", keydown)
@@ -138,7 +142,18 @@ def main():
     for kind in ("dragenter", "dragover", "dragleave"):
         _on(panel, kind, dragging)
     _on(panel, "drop", dropped)
-    _on(panel, "toggle", toggled)
+    if embedded:
+        # The loader on the host page shows and hides the whole frame; the panel fills it.
+        panel.removeAttribute("popover")
+        bridge.listen(controller, lambda fn: guarded(fn, _show_crash))
+
+        def close_clicked(event):
+            controller.close_panel()
+            controller.host.emit("hide")
+
+        _on(panel.querySelector(".chat-close"), "click", close_clicked)
+    else:
+        _on(panel, "toggle", toggled)
     _on(document.getElementById("chat-notice-button"), "click", lambda e: controller.notice_button())
     _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
     # The transcript is saved at most once a second; pagehide catches the last changes.
@@ -146,7 +161,7 @@ def main():
     _on(js.window, "online", lambda e: controller.online())
     document.documentElement.setAttribute("data-chat-python", "ready")
     controller.boot(str(js.window.location.href))
-    if panel.matches(":popover-open"):  # opened before Python was ready
+    if not embedded and panel.matches(":popover-open"):  # opened before Python was ready
         controller.open_panel()
 
 

@@ -17,6 +17,10 @@ async function chosenRuntime() {
   }
 }
 
+// In a frame opened by static/pychat-v1.js the panel fills the frame (see chat.css).
+if (new URLSearchParams(location.search).get("embed") === "1" && window.parent !== window) {
+  document.documentElement.dataset.gcwEmbed = "";
+}
 const runtime = await chosenRuntime();
 const [type, config] = RUNTIMES[runtime];
 document.documentElement.dataset.chatRuntime = runtime;

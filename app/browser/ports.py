@@ -205,6 +205,11 @@ class BrowserPorts:
     def render(self, view):
         self.renderer.render(view)
 
+    def post_host(self, origin, message):
+        from app.browser import bridge
+
+        bridge.post(origin, message)
+
 
 class _Closed:
     code = 1006

@@ -5,10 +5,13 @@ with fakes, and in the browser with app/browser/ports.py. This file routes: what
 means for the panel, and what each guest action sends. The parts it routes to own one thing each:
 app/chat/outbox.py (messages on their way and the send budget), app/chat/sync.py (history catch-up,
 JWT, held sends), app/chat/storage.py (what survives a reload), app/chat/uploads.py (files the
-guest sends), app/chat/transcript.py (rows and the view).
+guest sends), app/chat/transcript.py (rows and the view), app/chat/host.py (the host page's API:
+events out, commands in, the unread count).
 """
+from app.chat import embed
 from app.chat import parts as parts_mod
 from app.chat import settings as settings_mod
+from app.chat.host import HostLink
 from app.chat.outbox import Outbox
 from app.chat.storage import Storage
 from app.chat.strings import t
@@ -47,6 +50,8 @@ class Ports:
     def upload(self, upload_id, url, headers, on_progress, on_done): raise NotImplementedError
     def abort_upload(self, upload_id): raise NotImplementedError
     def fresh_link(self, attachment_id, url, purpose, filename): raise NotImplementedError  # "image" | "download"
+    # the host page: a message to the embedding page at origin, or (origin None) a DOM event here
+    def post_host(self, origin, message): raise NotImplementedError
 
 
 STATUS = {
@@ -67,8 +72,14 @@ def utf8_length(text):
 
 
 class Controller:
-    def __init__(self, ports):
+    def __init__(self, ports, embedded=False, parent_origin=None):
         self.ports = ports
+        self.host = HostLink(ports, embedded, parent_origin)
+        self.attributes = {}  # custom attributes from the host page, sent with the next message
+        self._page_url = ""
+        self._raw_settings = None  # the settings file's data, while an embedded chat awaits its host
+        self._config_param_tried = False
+        self._host_sends = []  # texts from the host page's send(), before the chat could take them
         self.settings = None
         self.conn = None
         self.state = ChatState()
@@ -91,12 +102,10 @@ class Controller:
 
     # -- start-up ---------------------------------------------------------------------------
     def boot(self, page_url):
+        self._page_url = page_url
         self.state.set_connection(t("status.connecting"), "busy", False, t("hint.connecting"))
         self.render()
-        try:
-            url = settings_mod.config_url(page_url)
-        except settings_mod.SettingsError as exc:
-            return self._fail_settings(exc)
+        url = settings_mod.config_url(page_url, with_param=False)
         self.ports.fetch_json(url, lambda status, data: self._on_settings(status, data, page_url))
 
     def _fail_settings(self, exc):
@@ -106,12 +115,77 @@ class Controller:
         if problem.fault == errors.SITE:
             return self._unavailable(False)
         self.state.show_notice(problem.title, problem.message + " (" + exc.detail + ")", problem.action, "error")
+        self.host.failed(problem.title)
         self.render()
 
     def _on_settings(self, status, data, page_url):
         if status != 200:
             detail = "HTTP %s" % status if status else "no answer"
             return self._fail_settings(settings_mod.SettingsError("config_missing", detail))
+        wanted = settings_mod.query_param(page_url, "config")
+        if wanted and not self._config_param_tried:
+            # ?config= is a development convenience: honoured only when this site's own settings
+            # say so, since a crafted link could otherwise point the chat at another socket.
+            self._config_param_tried = True
+            if isinstance(data, dict) and data.get("allowConfigParam") is True:
+                try:
+                    url = settings_mod.config_url(page_url)
+                except settings_mod.SettingsError as exc:
+                    return self._fail_settings(exc)
+                return self.ports.fetch_json(url, lambda status, data: self._on_settings(status, data, page_url))
+            self.ports.log("warn", "chat: ?config= ignored: set \"allowConfigParam\": true in config.json to allow "
+                                   "it (development only)")
+        self.host.listen(data, settings_mod.origin_of(page_url))
+        if self.host.embedded:
+            self._raw_settings = data  # wait for the host page's init (host_message)
+            return
+        self._use_settings(data, page_url)
+
+    def host_message(self, origin, data):
+        """A message from the page around the chat (embedded: already known to come from our parent)."""
+        found = embed.command(data)
+        if found is None or not self.host.accepts(origin):
+            return
+        kind, data = found
+        if kind == "init":
+            if self.host.origin is None and self._raw_settings is not None:
+                self.host.origin = origin
+                raw, self._raw_settings = self._raw_settings, None
+                self._use_settings(embed.merged(raw, data.get("options")), self._page_url)
+            elif self.settings is not None:
+                self._emit_ready()  # the host page's loader started again
+            return
+        if self.host.origin is None or self.settings is None:
+            return  # commands count only after a successful init
+        if kind == "open":
+            self.open_panel()
+        elif kind == "close":
+            self.close_panel()
+        elif kind == "send":
+            self._host_sends.append(data["text"])
+            self._wanted = True
+            self._connect_if_wanted()  # sends once the chat can (its deployment may still be loading)
+            self._host_send_due()
+        elif kind == "setAttributes":
+            self.set_attributes(data.get("attributes"))
+
+    def _host_send_due(self):
+        if self.conn is not None:
+            while self._host_sends:
+                self.submit(self._host_sends.pop(0))
+
+    def set_attributes(self, value):
+        """Custom attributes for the conversation, sent with the guest's next message."""
+        try:
+            self.attributes.update(embed.attributes(value))
+        except ValueError as exc:
+            self.ports.log("warn", "chat: setAttributes: " + str(exc))
+
+    def _emit_ready(self):
+        self.host.emit("ready", version=embed.VERSION, strings={
+            "launcher": t("launcher.open"), "close": t("launcher.close"), "unavailable": t("launcher.unavailable")})
+
+    def _use_settings(self, data, page_url):
         try:
             self.settings = settings_mod.parse(data, page_url)
         except settings_mod.SettingsError as exc:
@@ -130,6 +204,7 @@ class Controller:
         if context:
             self.ports.fetch_json(context, self._on_context)
         self.ports.fetch_json(settings_mod.deployment_config_url(self.settings), self._on_deployment)
+        self._emit_ready()
 
     def _on_deployment(self, status, data):
         if status == 200 and isinstance(data, dict):
@@ -161,6 +236,7 @@ class Controller:
         if self.conn.state != conn_mod.IDLE:
             return
         self._apply(self.conn.connect())
+        self._host_send_due()
         if not self._ticking:
             self._ticking = True
             self._tick()
@@ -168,7 +244,11 @@ class Controller:
     def open_panel(self):
         """The guest opened the chat: connect now if not yet connected."""
         self._wanted = True
+        self.host.opened()
         self._connect_if_wanted()
+
+    def close_panel(self):
+        self.host.closed()
 
     def _on_context(self, status, data):
         if status == 200 and isinstance(data, dict):
@@ -248,6 +328,8 @@ class Controller:
                         "id": upload.id, "url": "", "filename": upload.name, "size": upload.size,
                         "media_type": upload.media_type, "mime": upload.mime, "text": ""}))
             self.uploads.sent()
+        if self.attributes and not files:
+            item["attributes"], self.attributes = self.attributes, {}
         self.outbox.add(item)
         self.state.put(guest_row(local_id, text, parts=tuple(shown)))
         self._queued()
@@ -453,7 +535,7 @@ class Controller:
                                          button.get("message_id") or None)
         if item.get("attachments"):
             return self.conn.send_attachments(item["text"], item["attachments"], item["id"], now)
-        return self.conn.send_text(item["text"], item["id"], now)
+        return self.conn.send_text(item["text"], item["id"], now, item.get("attributes"))
 
     def confirm(self, message):
         """The service has the guest's message (its echo, or found in history)."""
@@ -527,10 +609,13 @@ class Controller:
         row = row_for(message, self.ports.new_id, self.markdown())
         if row is not None:
             self.state.stop_typing()
-            if row.side == "agent" and not self.state.has(row.key) and row.author != self._last_agent():
+            new = not self.state.has(row.key)
+            if row.side == "agent" and new and row.author != self._last_agent():
                 # The service sends no frame when a person joins: their first message says so.
                 self.state.put(system_row("joined-" + row.key, t("agent.joined", name=row.author), row.time))
             self.state.put(row)
+            if new:
+                self.host.incoming(row)
 
     def _last_agent(self):
         for row in reversed(self.state.ordered()):
@@ -548,6 +633,7 @@ class Controller:
         self.state.stop_typing()
         self.state.put(system_row(key, t("ended.system"), out.time))
         self._ended_notice(out.read_only)
+        self.host.conversation_ended()
 
     def _ended_notice(self, read_only):
         if read_only:
@@ -561,6 +647,7 @@ class Controller:
         """The guest sees a short, kind message; the site owner's diagnosis went to the console."""
         self.state.show_notice(t("notice.unavailable.title"), t("notice.unavailable.message"),
                                t("notice.unavailable.action"), "unavailable", t("notice.retry") if retry else "")
+        self.host.failed(t("notice.unavailable.title"))
         self.render()
 
     def _error(self, out):

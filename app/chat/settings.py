@@ -58,15 +58,16 @@ def _is_hex(pair):
     return len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair)
 
 
-def config_url(page_url):
-    """The settings file's absolute URL: `?config=` if given and same-origin, else config.json.
+def config_url(page_url, with_param=True):
+    """The settings file's absolute URL: `?config=` if given (and with_param) and same-origin, else
+    config.json beside the page.
 
     A foreign origin (or a scheme-relative or non-http URL) is refused: a settings file decides
     where the guest's messages go, so only the site itself may name it.
     """
     page = page_url.split("#", 1)[0].split("?", 1)[0]
     page_origin = origin_of(page)
-    wanted = query_param(page_url, "config")
+    wanted = query_param(page_url, "config") if with_param else None
     if wanted is None or wanted == "":
         wanted = DEFAULT_CONFIG
     if wanted.startswith("//") or "\\" in wanted:

@@ -105,6 +105,10 @@ STRINGS = {
     "notice.unavailable.message": "Sorry, we can't connect you at the moment.",
     "notice.unavailable.action": "Please try again in a little while.",
     "notice.retry": "Try again",
+    # the launcher on a host page (static/pychat-v1.js shows these once the chat is ready)
+    "launcher.open": "Chat with us",
+    "launcher.close": "Close chat",
+    "launcher.unavailable": "Chat unavailable",
     "notice.crash.title": "Something went wrong",
     "notice.crash.message": "The chat hit an unexpected problem.",
     "notice.crash.action": "Reload the page to try again.",

@@ -21,6 +21,7 @@ class FakePorts:
         self.uploads = []
         self.aborted = []
         self.links = []
+        self.posted = []  # (origin or None, message) told to the host page
 
     # socket
     def open_socket(self, url):
@@ -104,6 +105,12 @@ class FakePorts:
 
     def fresh_link(self, attachment_id, url, purpose, filename):
         self.links.append((attachment_id, url, purpose, filename))
+
+    def post_host(self, origin, message):
+        self.posted.append((origin, message))
+
+    def host_events(self, kind=None):
+        return [m for _, m in self.posted if kind is None or m["type"] == kind]
 
     @property
     def view(self):

@@ -234,10 +234,25 @@ def test_missing_settings_file_tells_the_guest_kindly_and_the_owner_in_the_conso
     assert ports.opened == []
 
 
-def test_foreign_config_is_refused():
-    ports = FakePorts()
+def test_config_param_is_ignored_unless_the_sites_own_settings_allow_it():
+    ports = FakePorts({"8765/config.json": (200, SETTINGS), "/staging.json": (200, dict(SETTINGS, deploymentId="st"))})
+    ctl = Controller(ports)
+    ctl.boot("http://127.0.0.1:8765/?config=staging.json")
+    assert ports.fetches[0] == "http://127.0.0.1:8765/config.json" and ctl.settings.deployment_id == DEP
+    assert not any("staging" in url for url in ports.fetches)
+    assert any("?config= ignored" in text for _, text in ports.logged)
+    allowing = dict(SETTINGS, allowConfigParam=True)
+    ports = FakePorts({"8765/config.json": (200, allowing), "/staging.json": (200, dict(SETTINGS, deploymentId="st"))})
+    ctl = Controller(ports)
+    ctl.boot("http://127.0.0.1:8765/?config=staging.json")
+    assert ports.fetches[1] == "http://127.0.0.1:8765/staging.json" and ctl.settings.deployment_id == "st"
+
+
+def test_foreign_config_is_refused_even_when_allowed():
+    ports = FakePorts({"8765/config.json": (200, dict(SETTINGS, allowConfigParam=True))})
     Controller(ports).boot("http://127.0.0.1:8765/?config=https://evil.example/c.json")
-    assert ports.fetches == [] and ports.view.notice.title == "Chat is unavailable right now"
+    assert ports.fetches == ["http://127.0.0.1:8765/config.json"]
+    assert ports.view.notice.title == "Chat is unavailable right now"
     assert any("Chat not set up" in text and "evil.example" in text for _, text in ports.logged)
 
 
