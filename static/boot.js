@@ -1,5 +1,6 @@
 // Chooses the Python runtime and starts PyScript. All chat logic is Python (app/); this file only
 // decides which interpreter runs it: ?runtime= (one load) or "runtime" in the settings file.
+const PLUGINS_OFF = ["!error", "!deprecations-manager", "!donkey", "!py-editor", "!py-game", "!py-terminal", "!codemirror"];
 const RUNTIMES = { micropython: ["mpy", "pyscript.toml"], pyodide: ["py", "pyscript.pyodide.toml"] };
 
 async function chosenRuntime() {
@@ -29,4 +30,11 @@ script.type = type;
 script.src = "app/main.py";
 script.setAttribute("config", config);
 document.body.append(script);
+// PyScript reads a config for each script type; the unused type gets one too, so that neither
+// loads PyScript's plugins (six module fetches before the interpreter starts; see pyscript.toml).
+const unused = document.createElement(type === "mpy" ? "py-config" : "mpy-config");
+unused.setAttribute("type", "json");
+unused.hidden = true;
+unused.textContent = JSON.stringify({ plugins: PLUGINS_OFF });
+document.body.append(unused);
 await import("./pyscript/core.js");
