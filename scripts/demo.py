@@ -3,26 +3,42 @@
 The page's config.json points at the emulator on 8766; the proxy serves the page on 8765 and
 asks the emulator for the wait time with the emulator's demo OAuth client (never sent to the page).
 """
+import functools
+import http.server
+import os
 import signal
 import sys
+import threading
 import time
 
 from scripts.stack import start_emulator, start_proxy, stop
 
 PAGE_PORT = 8765
 EMULATOR_PORT = 8766
+HOST_PORT = 8767  # examples/host.html: a "customer site" on another origin, embedding the chat
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+def _host_site():
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=EXAMPLES)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", HOST_PORT), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def main():
-    emulator = proxy = None
+    emulator = proxy = host = None
     # Ctrl-C must stop both servers even when a parent shell started us with SIGINT ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         emulator = start_emulator(EMULATOR_PORT, quiet=True)
         proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True)
+        host = _host_site()
         print()
         print("  Chat demo running. Open:  http://127.0.0.1:%d/" % PAGE_PORT)
+        print("  Embedded in another site with the snippet:  http://127.0.0.1:%d/host.html" % HOST_PORT)
         print()
         print("  (agent console: http://127.0.0.1:%d/agent  ·  Pyodide instead of MicroPython: add ?runtime=pyodide)"
               % EMULATOR_PORT)
@@ -33,11 +49,13 @@ def main():
         return 1
     except KeyboardInterrupt:
         return 0
-    except RuntimeError as exc:
-        print("could not start the demo: %s (is port %d or %d in use?)" % (exc, PAGE_PORT, EMULATOR_PORT),
-              file=sys.stderr)
+    except (RuntimeError, OSError) as exc:
+        print("could not start the demo: %s (is port %d, %d or %d in use?)" % (exc, PAGE_PORT, EMULATOR_PORT,
+                                                                              HOST_PORT), file=sys.stderr)
         return 1
     finally:
+        if host is not None:
+            host.shutdown()
         stop(proxy)
         stop(emulator)
         print("stopped.", flush=True)
