@@ -30,7 +30,8 @@
     position: "right",      // or "left"
     launcher: true,         // false: open it only through pychat("open")
     zIndex: 2147483000,     // above cookie banners and most site chrome
-    load: "idle",           // "idle": preload once the page is idle; "click": only when first opened
+    load: "",               // "idle": preload once the page is idle; "click": only when first opened;
+                            // "" = idle, or click with runtime "pyodide" (its start blocks the page ~2.5 s)
     startTimeout: 30000,    // ms for the chat to answer before it counts as unavailable
     whenUnavailable: "label", // or "hide"
     runtime: "",            // "micropython" or "pyodide"; "" = the chat's own settings
@@ -186,6 +187,7 @@
       options = {};
       Object.keys(DEFAULTS).forEach(function (key) { options[key] = DEFAULTS[key]; });
       Object.keys(given || {}).forEach(function (key) { options[key] = given[key]; });
+      if (options.load !== "idle" && options.load !== "click") options.load = options.runtime === "pyodide" ? "click" : "idle";
       try {
         chatOrigin = new URL(options.chatUrl).origin;
       } catch (error) {

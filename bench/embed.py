@@ -1,0 +1,185 @@
+"""The chat through the snippet (a host page on another origin) against the page served directly,
+and what the host page pays before the guest clicks, with the chat loaded on click or preloaded
+once the host page is idle.
+
+    .venv/bin/python -m bench.embed [--runs 5] [--skip-pyodide]
+
+Ready to type = the composer is enabled and the panel says Connected, as in bench/startup, read on
+the chat page's clock and turned into time since the host page's navigation. Every run is a fresh
+browser context (cold cache). "Before the click": bytes (body and headers of every response to the
+host page and the chat's frame, as received: the servers here do not compress) and main-thread blocking on the host page (sum of long tasks over
+50 ms) from navigation until the chat is ready in the background (idle) or for 3 s (click).
+"""
+import argparse
+import functools
+import http.server
+import json
+import shutil
+import statistics
+import tempfile
+import threading
+
+from playwright.sync_api import sync_playwright
+
+from bench.startup import ARGS, OPEN_AT_ONCE, READY
+from scripts import stack as stack_mod
+
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>
+<h1>Host site</h1>
+<script>
+window.events = [];
+window.pychat = window.pychat || function () { (pychat.q = pychat.q || []).push(arguments); };
+pychat("init", %(options)s);
+pychat("on", "ready", function () { window.events.push(["ready", performance.now()]); });
+</script>
+<script async src="%(chat)s/static/pychat-v1.js"></script></body></html>"""
+
+LONG_TASKS = """window.__long = 0; try { new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__long += e.duration; }).observe({type: "longtask", buffered: true});
+} catch (e) {}"""
+
+# Time of ready-to-type on the host page's clock, read inside the chat's frame.
+FRAME_READY = "() => { const r = (%s)(); return r === false ? false : performance.timeOrigin + r; }" % READY
+
+def _static(directory):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _chat_frame(page):
+    for frame in page.frames:
+        if "embed=1" in frame.url:
+            return frame
+    return None
+
+
+def _context(browser, proxy, config):
+    context = browser.new_context()
+    context.route(proxy + "/config.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(config)))
+    return context
+
+
+def direct(browser, proxy, config, runtime):
+    context = _context(browser, proxy, config)
+    try:
+        page = context.new_page()
+        page.add_init_script(OPEN_AT_ONCE)
+        page.goto(proxy + "/?runtime=" + runtime)
+        return float(page.wait_for_function(READY, timeout=120_000, polling=5).json_value())
+    finally:
+        context.close()
+
+
+def snippet_open_at_once(browser, proxy, config, host_url):
+    """The snippet's page, with pychat("open") at DOMContentLoaded: navigation to ready-to-type."""
+    context = _context(browser, proxy, config)
+    try:
+        page = context.new_page()
+        page.add_init_script('document.addEventListener("DOMContentLoaded", () => pychat("open"));')
+        page.goto(host_url)
+        origin = page.evaluate("performance.timeOrigin")
+        page.wait_for_function("() => document.querySelector('pychat-widget') !== null", timeout=30_000)
+        for _ in range(1200):
+            frame = _chat_frame(page)
+            if frame is not None:
+                break
+            page.wait_for_timeout(5)
+        at = frame.wait_for_function(FRAME_READY, timeout=120_000, polling=5).json_value()
+        return float(at) - origin
+    finally:
+        context.close()
+
+
+def before_click(browser, proxy, config, host_url, preload):
+    """Bytes and host main-thread blocking before any click; then the click to ready-to-type."""
+    context = _context(browser, proxy, config)
+    finished = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    try:
+        page = context.new_page()
+        page.add_init_script(LONG_TASKS)
+        page.goto(host_url)
+        if preload:
+            page.wait_for_function("window.events.some(e => e[0] === 'ready')", timeout=120_000)
+            page.wait_for_timeout(300)
+        else:
+            page.wait_for_timeout(3000)
+        paid = 0
+        for request in list(finished):  # what came over the wire (cross-origin timing hides sizes)
+            sizes = request.sizes()
+            paid += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        blocked = page.evaluate("window.__long")
+        clicked = page.evaluate("performance.timeOrigin + performance.now()")
+        page.locator("pychat-widget .launcher").click()
+        for _ in range(1200):
+            frame = _chat_frame(page)
+            if frame is not None:
+                break
+            page.wait_for_timeout(5)
+        at = frame.wait_for_function(FRAME_READY, timeout=120_000, polling=5).json_value()
+        return paid, blocked, float(at) - clicked
+    finally:
+        context.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-pyodide", action="store_true")
+    args = parser.parse_args()
+    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator = stack_mod.start_emulator(emulator_port, quiet=True)
+    proxy_process = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+    proxy = "http://127.0.0.1:%d" % proxy_port
+    folder = tempfile.mkdtemp(prefix="bench-host-")
+    host = _static(folder)
+    host_origin = "http://127.0.0.1:%d" % host.server_address[1]
+    config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
+              "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}
+    runtimes = ["micropython"] + ([] if args.skip_pyodide else ["pyodide"])
+    pages = {}
+    for runtime in runtimes:
+        for load in ("idle", "click"):
+            name = "%s-%s.html" % (runtime, load)
+            with open(folder + "/" + name, "w") as handle:
+                handle.write(HOST_PAGE % {"options": json.dumps({"runtime": runtime, "load": load}), "chat": proxy})
+            pages[runtime, load] = host_origin + "/" + name
+    results = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS, headless=True)
+            for _ in range(args.runs):  # interleaved, as in bench/startup
+                for runtime in runtimes:
+                    results.setdefault(("direct", runtime), []).append(direct(browser, proxy, config, runtime))
+                    results.setdefault(("snippet", runtime), []).append(
+                        snippet_open_at_once(browser, proxy, config, pages[runtime, "click"]))
+                    for load in ("click", "idle"):
+                        results.setdefault(("before", runtime, load), []).append(
+                            before_click(browser, proxy, config, pages[runtime, load], load == "idle"))
+            browser.close()
+        print("Cold loads, median of %d (ms)" % args.runs)
+        for runtime in runtimes:
+            d, s = statistics.median(results["direct", runtime]), statistics.median(results["snippet", runtime])
+            print("%-12s ready to type, page served directly %6.0f   through the snippet %6.0f   (%.2fx)"
+                  % (runtime, d, s, s / d))
+        print("What the host page pays before the guest clicks, and the click to ready-to-type")
+        for runtime in runtimes:
+            for load in ("click", "idle"):
+                rows = results["before", runtime, load]
+                print("%-12s load=%-5s  bytes %8.0f KB   host long tasks %5.0f ms   click to ready %6.0f ms"
+                      % (runtime, load, statistics.median(r[0] for r in rows) / 1024,
+                         statistics.median(r[1] for r in rows), statistics.median(r[2] for r in rows)))
+    finally:
+        host.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+        stack_mod.stop(proxy_process)
+        stack_mod.stop(emulator)
+    return results
+
+
+if __name__ == "__main__":
+    main()
