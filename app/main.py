@@ -39,9 +39,9 @@ def _show_crash(exc):
     notice = document.getElementById("chat-notice")
     notice.hidden = False
     notice.setAttribute("data-kind", "error")
-    notice.querySelector(".notice-title").textContent = t("notice.crash.title")
-    notice.querySelector(".notice-message").textContent = t("notice.crash.message")
-    notice.querySelector(".notice-action").textContent = t("notice.crash.action")
+    notice.querySelector(".gcw-notice-title").textContent = t("notice.crash.title")
+    notice.querySelector(".gcw-notice-message").textContent = t("notice.crash.message")
+    notice.querySelector(".gcw-notice-action").textContent = t("notice.crash.action")
 
 
 def _on(node, kind, fn):
@@ -54,7 +54,7 @@ def main():
 
     embedded = bridge.embedded()
     renderer = PanelRenderer()
-    ports = BrowserPorts(renderer, _show_crash)
+    ports = BrowserPorts(renderer, _show_crash, embedded)
     controller = Controller(ports, embedded, bridge.parent_origin() if embedded else None)
     ports.attach(controller)
     renderer.controller = controller
@@ -151,7 +151,7 @@ def main():
             controller.close_panel()
             controller.host.emit("hide")
 
-        _on(panel.querySelector(".chat-close"), "click", close_clicked)
+        _on(panel.querySelector(".gcw-close"), "click", close_clicked)
     else:
         _on(panel, "toggle", toggled)
     _on(document.getElementById("chat-notice-button"), "click", lambda e: controller.notice_button())
@@ -160,7 +160,8 @@ def main():
     _on(js.window, "pagehide", lambda e: controller.flush())
     _on(js.window, "online", lambda e: controller.online())
     document.documentElement.setAttribute("data-chat-python", "ready")
-    controller.boot(str(js.window.location.href))
+    languages = js.navigator.languages
+    controller.boot(str(js.window.location.href), [str(languages[i]) for i in range(int(languages.length))])
     if not embedded and panel.matches(":popover-open"):  # opened before Python was ready
         controller.open_panel()
 

@@ -167,6 +167,12 @@
         break;
       }
       case "hide": api.close(); break;
+      case "theme": {
+        // The chat's accent (the deployment's primaryColor or the settings' theme) on the launcher.
+        if (/^#[0-9a-f]{6}$/i.test(data.accent || "")) launcher.style.setProperty("--pychat-accent", data.accent);
+        if (/^#[0-9a-f]{6}$/i.test(data.accentText || "")) launcher.style.color = data.accentText;
+        break;
+      }
       case "unread": {
         state.unread = Number(data.count) || 0;
         badge.textContent = state.unread > 99 ? "99+" : String(state.unread);

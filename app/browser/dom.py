@@ -96,8 +96,8 @@ class DomBuilder:
 class IntlFormat:
     """Dates in the guest's own time zone and language (Intl), cached per ISO string."""
 
-    def __init__(self):
-        self.locale = str(js.navigator.language or "en")
+    def __init__(self, locale=None):
+        self.locale = locale or str(js.navigator.language or "en")
         self._formats = {}
         self._cache = {}
         self._today = None
@@ -198,6 +198,16 @@ class Actions:
     def checked(self, event):
         return bool(event.target.checked)
 
+    # for a customer's render functions: what the guest could do from the composer and notices
+    def send(self, text):
+        return self.controller.submit(text)
+
+    def load_earlier(self):
+        self.controller.load_earlier()
+
+    def start_new(self):
+        self.controller.start_new()
+
     def say(self, event, words):
         box = event.element.querySelector(".gcw-picker-error")
         if box:
@@ -284,6 +294,7 @@ class PanelRenderer:
         self._too_long = False
         self._rows_unfinished = False
         self._uploads = None
+        self._tokens = {}
         root = self.panel
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
@@ -292,6 +303,66 @@ class PanelRenderer:
         self.scroller.addEventListener("scroll", create_proxy(self._guard(self._scrolled)))
         self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._to_bottom(True))))
         self._frame_proxy = create_proxy(self._guard(self._on_frame))
+
+    # -- language, theme and a customer's render functions ---------------------------------------
+    # index.html's own words (English until Python starts): (selector, attribute or None for text, key)
+    STATIC_WORDS = (
+        ("#chat-title", None, "panel.title"), (".gcw-close", "aria-label", "panel.close"),
+        ("#chat-scroll", "aria-label", "log.label"), ("#chat-earlier", None, "earlier"),
+        ("#chat-jump", None, "panel.jump"), ("#chat-files", "aria-label", "upload.tray"),
+        ("#chat-attach", "aria-label", "upload.attach"), ("#chat-attach", "title", "upload.attach"),
+        ("label[for=chat-input]", None, "composer.label"), ("#chat-send", None, "composer.send"),
+        ("#chat-drop", None, "upload.drop"), ("#chat-launcher .gcw-launcher-label", None, "launcher.open"),
+        ("#chat-lightbox", "aria-label", "attachment.image"), (".gcw-lightbox-close", "aria-label", "attachment.close"),
+    )
+
+    def set_language(self, language, rtl, embedded):
+        for selector, attribute, key in self.STATIC_WORDS:
+            node = document.querySelector(selector)
+            if node is None:
+                continue
+            if attribute is None:
+                node.textContent = t(key)
+            else:
+                node.setAttribute(attribute, t(key))
+        targets = [self.panel, self.lightbox, document.getElementById("chat-launcher")]
+        if embedded:  # the frame's page is ours
+            targets.append(document.documentElement)
+            document.title = t("panel.title")
+        for node in targets:
+            if node is not None:
+                node.setAttribute("lang", language)
+                node.setAttribute("dir", "rtl" if rtl else "ltr")
+        if self.ctx.fmt.locale != language:
+            self.ctx.fmt = IntlFormat(language)
+        self.redraw()
+
+    def set_theme(self, tokens, scheme):
+        for node in (self.panel, self.lightbox, document.getElementById("chat-launcher")):
+            if node is None:
+                continue
+            for name in self._tokens:
+                if name not in tokens:
+                    node.style.removeProperty(name)
+            for name in tokens:
+                node.style.setProperty(name, tokens[name])
+            if scheme in ("light", "dark"):
+                node.setAttribute("data-gcw-scheme", scheme)
+            else:
+                node.removeAttribute("data-gcw-scheme")
+        self._tokens = dict(tokens)
+
+    def use_renderers(self, registry):
+        self.registry = registry
+        self.ctx = render_mod.Context(registry, self.builder.h, t, self.ctx.fmt, self.ctx.act)
+        self.redraw()
+
+    def redraw(self):
+        """Draw everything again (new words, dates or render functions) on the next frame."""
+        self._drawn = {}
+        view, self._last = self._last, None
+        if view is not None and self._pending is None:
+            self.render(view)
 
     def _guard(self, fn):
         def call(*args):
@@ -383,9 +454,9 @@ class PanelRenderer:
             return
         self.notice.hidden = False
         self.notice.setAttribute("data-kind", notice.kind)
-        self.notice.querySelector(".notice-title").textContent = notice.title
-        self.notice.querySelector(".notice-message").textContent = notice.message
-        self.notice.querySelector(".notice-action").textContent = notice.action
+        self.notice.querySelector(".gcw-notice-title").textContent = notice.title
+        self.notice.querySelector(".gcw-notice-message").textContent = notice.message
+        self.notice.querySelector(".gcw-notice-action").textContent = notice.action
         self.notice_button.textContent = notice.button
         self.notice_button.hidden = not notice.button
 

@@ -24,8 +24,9 @@ def guarded(fn, on_error=None):
 
 
 class BrowserPorts:
-    def __init__(self, renderer, on_error=None):
+    def __init__(self, renderer, on_error=None, embedded=False):
         self.renderer = renderer
+        self.embedded = embedded
         self.on_error = on_error  # shows a plain notice when a callback hits a bug
         self.controller = None
         self._socket = None
@@ -209,6 +210,22 @@ class BrowserPorts:
         from app.browser import bridge
 
         bridge.post(origin, message)
+
+    def set_language(self, language, rtl):
+        self.renderer.set_language(language, rtl, self.embedded)
+
+    def set_theme(self, tokens, scheme):
+        self.renderer.set_theme(tokens, scheme)
+
+    def load_modules(self, urls, on_done):
+        from app.browser import modules
+
+        modules.load(urls, on_done, lambda fn: guarded(fn, self.on_error))
+
+    def use_renderers(self, overrides):
+        from app.chat.render import Renderers
+
+        self.renderer.use_renderers(Renderers(overrides, log=self.log))
 
 
 class _Closed:

@@ -12,9 +12,10 @@ from app.chat import embed
 from app.chat import parts as parts_mod
 from app.chat import settings as settings_mod
 from app.chat.host import HostLink
+from app.chat.look import Look
 from app.chat.outbox import Outbox
 from app.chat.storage import Storage
-from app.chat.strings import t
+from app.chat.strings import problem_words, t
 from app.chat.sync import HistorySync
 from app.chat.transcript import ChatState, guest_row, row_for, system_row
 from app.chat.uploads import Uploads
@@ -52,6 +53,11 @@ class Ports:
     def fresh_link(self, attachment_id, url, purpose, filename): raise NotImplementedError  # "image" | "download"
     # the host page: a message to the embedding page at origin, or (origin None) a DOM event here
     def post_host(self, origin, message): raise NotImplementedError
+    # looks: the panel's language and direction, its design tokens and scheme, the customer's code
+    def set_language(self, language, rtl): raise NotImplementedError
+    def set_theme(self, tokens, scheme): raise NotImplementedError  # scheme: "auto" | "light" | "dark"
+    def load_modules(self, urls, on_done): raise NotImplementedError  # on_done([module objects])
+    def use_renderers(self, overrides): raise NotImplementedError  # merged over the default look
 
 
 STATUS = {
@@ -75,6 +81,7 @@ class Controller:
     def __init__(self, ports, embedded=False, parent_origin=None):
         self.ports = ports
         self.host = HostLink(ports, embedded, parent_origin)
+        self.look = Look(ports)
         self.attributes = {}  # custom attributes from the host page, sent with the next message
         self._page_url = ""
         self._raw_settings = None  # the settings file's data, while an embedded chat awaits its host
@@ -101,8 +108,10 @@ class Controller:
         self._md5 = {}  # upload id -> the file's MD5
 
     # -- start-up ---------------------------------------------------------------------------
-    def boot(self, page_url):
+    def boot(self, page_url, languages=()):
+        """Start: read the settings. `languages`: the browser's preferred languages, best first."""
         self._page_url = page_url
+        self.look.browser_languages = list(languages)
         self.state.set_connection(t("status.connecting"), "busy", False, t("hint.connecting"))
         self.render()
         url = settings_mod.config_url(page_url, with_param=False)
@@ -114,7 +123,8 @@ class Controller:
         self._set_status(conn_mod.FAILED)
         if problem.fault == errors.SITE:
             return self._unavailable(False)
-        self.state.show_notice(problem.title, problem.message + " (" + exc.detail + ")", problem.action, "error")
+        title, message, action = problem_words(problem)
+        self.state.show_notice(title, message + " (" + exc.detail + ")", action, "error")
         self.host.failed(problem.title)
         self.render()
 
@@ -190,6 +200,16 @@ class Controller:
             self.settings = settings_mod.parse(data, page_url)
         except settings_mod.SettingsError as exc:
             return self._fail_settings(exc)
+        self.look.configure(self.settings)
+        if self.settings.modules:  # the customer's code first, so nothing is drawn twice
+            return self.ports.load_modules(self.settings.modules, self._modules_loaded)
+        self._start()
+
+    def _modules_loaded(self, modules):
+        self.look.modules_loaded(modules, self)
+        self._start()
+
+    def _start(self):
         self.storage = Storage(self.ports, self.settings.deployment_id)
         self.storage.on_due = self.flush
         self.state, gaps = self.storage.restore(self.outbox)
@@ -210,6 +230,11 @@ class Controller:
         if status == 200 and isinstance(data, dict):
             self.deployment = data
             self.uploads.set_deployment(data)
+            self.look.deployment_known(data)
+            accent, text = self.look.launcher_colors()
+            if accent:
+                self.host.emit("theme", accent=accent, accentText=text)
+            self._sync_status()  # in the deployment's language, if that changed it
         self._deployment_known = True
         self._connect_if_wanted()
 
@@ -659,18 +684,21 @@ class Controller:
         item = self.outbox.find(out.tracing_id) if out.tracing_id else None
         if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
             self.outbox.remove(item)
-            self.state.set_status(item["id"], "failed", problem.message + " " + problem.action)
+            _, message, action = problem_words(problem)
+            self.state.set_status(item["id"], "failed", message + " " + action)
             return
         if problem.fault == errors.SITE:
             # The guest cannot fix the site's configuration: a kind word for them, the diagnosis
             # for the site owner in the console (and in `python -m proxy doctor`).
             self.ports.log("warn", "chat: %s: %s %s" % (problem.title, problem.message, problem.action))
             if problem.policy == errors.CONTINUE:
-                return self.state.show_notice(problem.title, problem.message, "", "warn", "")
+                title, message, _ = problem_words(problem)
+                return self.state.show_notice(title, message, "", "warn", "")
             return self._unavailable()
         kind = "error" if problem.policy in (errors.STOP, errors.NEW_SESSION) else "warn"
         button = t("notice.new_chat") if problem.policy == errors.NEW_SESSION else ""
-        self.state.show_notice(problem.title, problem.message, problem.action, kind, button)
+        title, message, action = problem_words(problem)
+        self.state.show_notice(title, message, action, kind, button)
 
     def _rate_limited(self, out):
         if out.tracing_id and out.tracing_id == self.sync.jwt_request:
@@ -688,8 +716,8 @@ class Controller:
         # A single drop is routine (the status line says "Reconnecting…"); once a retry has failed
         # too, say why, unless a more specific notice is already up.
         if out.attempt >= 2 and out.problem is not None and self.state.notice is None:
-            problem = out.problem
-            self.state.show_notice(problem.title, problem.message, problem.action, "warn")
+            title, message, action = problem_words(out.problem)
+            self.state.show_notice(title, message, action, "warn")
 
     def _retry_now(self):
         self._retry_handle = None

@@ -8,8 +8,10 @@ the builder's rules (text nodes only, allow-listed attributes, URL checks, handl
 - `ctx.t(key, **values)`: words from the string table (app/chat/strings.py);
 - `ctx.fmt`: dates in the guest's time zone and language (`time`, `day`, `day_key`, `slot`);
 - `ctx.act`: what a guest can do (`answer(kind, text, payload, message_id)`, `open_image`, `open_file`,
-  `image_failed`, `retry(key)`, `take_back(key)`, carousel scrolling, ...), provided by the edge;
-- `ctx.render(name, props)`: draw another registry entry (so a replacement can wrap a default).
+  `image_failed`, `retry(key)`, `take_back(key)`, `send(text)`, `load_earlier()`, `start_new()`,
+  carousel scrolling, ...), provided by the edge;
+- `ctx.render(name, props)`: draw another registry entry; `ctx.default(name, props)`: the default
+  look of an entry (so a replacement can wrap it).
 
 The registry (`DEFAULTS`, the default look) maps a name to its function:
 
@@ -299,6 +301,11 @@ class Context:
 
     def render(self, name, props):
         return self.renderers.draw(name, props, self.h, self)
+
+    def default(self, name, props):
+        """The default look of an entry, so a replacement can wrap it instead of rewriting it."""
+        fn = DEFAULTS.get(name)
+        return fn(props, self.h, self) if fn is not None else None
 
 
 class PlainFormat:

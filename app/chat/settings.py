@@ -6,8 +6,10 @@ from collections import namedtuple
 
 Settings = namedtuple(
     "Settings",
-    ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime"],
+    ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime",
+     "language", "strings", "theme", "modules"],
 )
+SCHEMES = ("auto", "light", "dark")
 
 RUNTIMES = ("micropython", "pyodide")
 DEFAULT_CONFIG = "config.json"
@@ -114,8 +116,48 @@ def parse(data, page_url):
     runtime = data.get("runtime") or "micropython"
     if runtime not in RUNTIMES:
         raise SettingsError("config_invalid", "runtime must be micropython or pyodide")
+    language = data.get("language")
+    if language is not None and not isinstance(language, str):
+        raise SettingsError("config_invalid", "language must be a language tag such as \"fr\" or \"ar\"")
+    strings = data.get("strings") or {}
+    if not isinstance(strings, dict):
+        raise SettingsError("config_invalid", "strings must be an object of string keys and texts")
+    theme = data.get("theme") or {}
+    if isinstance(theme, str):
+        theme = {"scheme": theme}
+    if not isinstance(theme, dict) or theme.get("scheme", "auto") not in SCHEMES:
+        raise SettingsError("config_invalid", "theme must be an object (see docs/customising.md); "
+                                              "its scheme auto, light or dark")
     return Settings(deployment_id.strip(), socket_url, api_url.rstrip("/"), cdn_url.rstrip("/"),
-                    proxy.rstrip("/") if proxy else None, runtime)
+                    proxy.rstrip("/") if proxy else None, runtime, language or "", strings, theme,
+                    module_urls(data.get("modules"), page_url))
+
+
+def module_urls(modules, page_url):
+    """The customer's Python modules (`"modules": ["custom/brand.py"]`): files of this site only,
+    beside or below the page, as absolute URLs."""
+    if modules is None:
+        return ()
+    if not isinstance(modules, list):
+        raise SettingsError("config_invalid", "modules must be a list of .py files beside the page")
+    page = page_url.split("#", 1)[0].split("?", 1)[0]
+    directory = page[: page.rfind("/") + 1]
+    found = []
+    for path in modules:
+        ok = isinstance(path, str) and path.endswith(".py") and ":" not in path and "\\" not in path
+        parts = path.split("/") if ok else []
+        while parts and parts[0] == ".":
+            parts = parts[1:]
+        name = parts[-1][:-3] if parts else ""
+        if not parts or not all(p and p not in (".", "..") for p in parts) or not _identifier(name):
+            raise SettingsError("config_invalid", "modules: %r must be a .py file beside or below the page"
+                                % (path,))
+        found.append(directory + "/".join(parts))
+    return tuple(found)
+
+
+def _identifier(name):
+    return bool(name) and not name[0].isdigit() and all(c.isalnum() or c == "_" for c in name)
 
 
 def socket_url(settings):

@@ -3,8 +3,9 @@
 Render functions and the controller look words up here (`t("key", name=value)`); placeholders are
 `{name}`. Replacing entries of `STRINGS` (or passing another table to `Strings`) changes the words
 without touching code. Words that come from the service (messages, names, button labels) are never
-looked up. The error catalogue (app/protocol/errors.py) still carries its own wording.
+looked up. The error catalogue's words (app/protocol/errors.py) are here too, as error.<code>.* keys.
 """
+from app.protocol import errors
 
 STRINGS = {
     # connection status (header) and composer hints
@@ -85,6 +86,24 @@ STRINGS = {
     "upload.remove": "Remove {name}",
     "upload.progress": "Uploading {name}",
     "upload.drop": "Drop files to attach them",
+    "upload.tray": "Files to send",
+    "upload.disabled": "Files can't be sent in this chat.",
+    "upload.no_name": "This file has no name.",
+    "upload.name_too_long": "This file's name is longer than {max} characters. Rename it and try again.",
+    "upload.blocked": "\u201c{name}\u201d can't be sent: {ext} files are not allowed here.",
+    "upload.type": "\u201c{name}\u201d can't be sent: this chat accepts {kinds}.",
+    "upload.kinds_more": "{kinds} and {n} more",
+    "upload.empty": "\u201c{name}\u201d is empty.",
+    "upload.too_large": "\u201c{name}\u201d is too large: files can be up to {limit}.",
+    "upload.offline": "\u201c{name}\u201d couldn't be uploaded. Check your connection and try again.",
+    "upload.put_refused": "\u201c{name}\u201d couldn't be uploaded. Try again.",
+    "upload.no_link": "\u201c{name}\u201d couldn't be uploaded. Try again.",
+    "upload.try_again": "Try again in a moment.",
+    "kind.image": "images",
+    "kind.video": "videos",
+    "kind.audio": "audio files",
+    "kind.text": "text files",
+    "kind.application": "documents",
     # composer
     "composer.label": "Message",
     "composer.send": "Send",
@@ -105,6 +124,10 @@ STRINGS = {
     "notice.unavailable.message": "Sorry, we can't connect you at the moment.",
     "notice.unavailable.action": "Please try again in a little while.",
     "notice.retry": "Try again",
+    # the panel's own frame (index.html holds these in English until Python has started)
+    "panel.title": "Chat with us",
+    "panel.close": "Close chat",
+    "panel.jump": "New messages ↓",
     # the launcher on a host page (static/pychat-v1.js shows these once the chat is ready)
     "launcher.open": "Chat with us",
     "launcher.close": "Close chat",
@@ -118,10 +141,80 @@ STRINGS = {
 }
 
 
+def _catalogue():
+    # The error catalogue's words (app/protocol/errors.py, English) as string keys, so a language
+    # or an override can replace them like any other: error.<code>.title, .message and .action.
+    for problem in errors.every_problem():
+        for part in ("title", "message", "action"):
+            STRINGS.setdefault("error.%s.%s" % (problem.code, part), getattr(problem, part))
+
+
+_catalogue()
+
+
+def problem_words(problem, table=None):
+    """(title, message, action) of a Problem in the guest's language. A code without words of its own
+    (one the service invented) keeps the service's message, with the generic title and action."""
+    lookup = table or t
+    code = problem.code
+    if "error.%s.title" % code not in STRINGS:
+        generic = errors.GENERIC[errors.CLIENT if problem.fault == errors.CLIENT else errors.SERVICE]
+        return (lookup("error.%s.title" % generic.code), problem.message, lookup("error.%s.action" % generic.code))
+    return tuple(lookup("error.%s.%s" % (code, part)) for part in ("title", "message", "action"))
+
+
 def fill(text, values):
     for name in values:
         text = text.replace("{" + name + "}", str(values[name]))
     return text
+
+
+SHIPPED = ("en", "fr", "ar")  # tables in app/chat/lang/<code>.py (English is STRINGS above)
+RTL = ("ar", "he", "fa", "ur", "ps", "yi")
+
+
+def base_language(code):
+    """'fr-CA' / 'fr_ca' / ' FR ' -> 'fr'; '' for anything that is not a language tag."""
+    if not isinstance(code, str):
+        return ""
+    code = code.strip().lower().replace("_", "-").split("-")[0]
+    return code if 2 <= len(code) <= 3 and code.isalpha() else ""
+
+
+def choose_language(wanted, offered, default, browser):
+    """The chat's language: the settings' own (any tag: its words may come from the settings), else
+    the deployment's (the browser's first preference among them, else its default), else the
+    browser's first preference we ship, else English."""
+    if base_language(wanted):
+        return base_language(wanted)
+    offered = [base_language(x) for x in offered or () if base_language(x)]
+    preferred = [base_language(x) for x in browser or () if base_language(x)]
+    if offered:
+        for code in preferred:
+            if code in offered:
+                return code
+        return base_language(default) if base_language(default) in offered else offered[0]
+    for code in preferred:
+        if code in SHIPPED:
+            return code
+    return "en"
+
+
+def overrides_for(strings, language):
+    """A settings `strings` object: {key: text} for every language, and {language: {key: text}}."""
+    out = {}
+    if not isinstance(strings, dict):
+        return out
+    for key in strings:
+        value = strings[key]
+        if isinstance(value, str):
+            out[key] = value
+    own = strings.get(language)
+    if isinstance(own, dict):
+        for key in own:
+            if isinstance(own[key], str):
+                out[key] = own[key]
+    return out
 
 
 class Strings:
@@ -129,6 +222,20 @@ class Strings:
 
     def __init__(self, table=None):
         self.table = table or {}
+        self.language = "en"
+        self.rtl = False
+
+    def use(self, language, overrides=None):
+        """Switch to a language: its shipped table (if any), then the overrides, then English."""
+        table = {}
+        if language in SHIPPED and language != "en":
+            module = __import__("app.chat.lang." + language, None, None, ["STRINGS"])
+            table.update(module.STRINGS)
+        for key in overrides or {}:
+            table[key] = overrides[key]
+        self.table = table
+        self.language = language
+        self.rtl = language in RTL
 
     def __call__(self, key, **values):
         text = self.table.get(key)

@@ -32,7 +32,7 @@ API
         "checking" and "removing" are reserved and never shown: check() is synchronous, and cancel() /
         remove() take a file out of the list at once (the deleteAttachment answer is not waited for).
 
-    u = Uploads(words=None)          words: optional {key: text} overriding the wording (see WORDS)
+    u = Uploads(words=None)          words: optional {key: text} overriding the wording (see the upload.* keys of app/chat/strings.py)
     u.set_limits(body)               SessionResponse body (or a GetConfigurationResponse body):
                                      allowedMedia.inbound.fileTypes [{type}], .maxFileSizeKB, blockedExtensions
     u.set_deployment(config)         the public deployment config.json: messenger.fileUpload
@@ -96,39 +96,14 @@ extension only "*/*" allows it. Blocked extensions compare case-insensitively, w
 dot, against the last extension and the compound one (".tar.gz"); trailing dots and spaces of the
 name are ignored ("x.pdf.exe." is an .exe). Size limit: maxFileSizeKB x 1024 bytes.
 
-Words: looked up by key in the `words` table given to Uploads(), then in app.chat.strings.STRINGS
-(when that module has the key), then in WORDS below. Placeholders are {name}.
+Words: looked up by key in the `words` table given to Uploads(), then in the string table
+(app/chat/strings.py, the upload.* and kind.* keys). Placeholders are {name}.
 """
 from collections import namedtuple
 
 from app.protocol import errors
 
-try:
-    from app.chat import strings as _strings
-except ImportError:  # the string table is optional
-    _strings = None
-
-WORDS = {
-    "upload.disabled": "Files can't be sent in this chat.",
-    "upload.no_name": "This file has no name.",
-    "upload.name_too_long": "This file's name is longer than {max} characters. Rename it and try again.",
-    "upload.blocked": "\u201c{name}\u201d can't be sent: {ext} files are not allowed here.",
-    "upload.type": "\u201c{name}\u201d can't be sent: this chat accepts {kinds}.",
-    "upload.kinds_more": "{kinds} and {n} more",
-    "upload.empty": "\u201c{name}\u201d is empty.",
-    "upload.too_large": "\u201c{name}\u201d is too large: files can be up to {limit}.",
-    "upload.offline": "\u201c{name}\u201d couldn't be uploaded. Check your connection and try again.",
-    "upload.put_refused": "\u201c{name}\u201d couldn't be uploaded. Try again.",
-    "upload.no_link": "\u201c{name}\u201d couldn't be uploaded. Try again.",
-    "upload.try_again": "Try again in a moment.",
-    "kind.image": "images",
-    "kind.video": "videos",
-    "kind.audio": "audio files",
-    "kind.text": "text files",
-    "kind.application": "documents",
-    "size.kb": "{n} KB",
-    "size.mb": "{n} MB",
-}
+from app.chat import strings as _strings
 
 Upload = namedtuple("Upload", ["id", "name", "mime", "size", "state", "progress", "error", "media_type"])
 
@@ -273,10 +248,8 @@ class Uploads:
 
     def _t(self, key, **values):
         text = self._words.get(key)
-        if text is None and _strings is not None:
-            text = getattr(_strings, "STRINGS", {}).get(key)
         if text is None:
-            text = WORDS.get(key, key)
+            return _strings.t(key, **values)
         return _fill(text, values) if values else text
 
     def _size_words(self, kb):
@@ -373,7 +346,7 @@ class Uploads:
             if p.startswith("."):
                 word = p[1:].upper()
             elif p.endswith("/*"):
-                word = self._t("kind." + p[:-2]) if ("kind." + p[:-2]) in WORDS else p
+                word = self._t("kind." + p[:-2]) if ("kind." + p[:-2]) in _strings.STRINGS else p
             else:
                 word = (_extension_for_type(p) or p.split("/")[-1]).upper()
                 if len(word) > 8 or "." in word or "+" in word:
@@ -631,8 +604,8 @@ class Uploads:
         was_uploading = item.state == UPLOADING
         code = getattr(problem, "code", None)
         fault = getattr(problem, "fault", None)
-        words = getattr(problem, "message", "") or self._t("upload.put_refused", name=item.name)
-        action = getattr(problem, "action", "")
+        _, words, action = _strings.problem_words(problem) if problem is not None else ("", "", "")
+        words = words or self._t("upload.put_refused", name=item.name)
         if action and fault in (errors.GUEST, errors.NETWORK, errors.CLIENT):
             words = words + " " + action
         elif fault != errors.SITE and code not in _NOT_RETRYABLE:

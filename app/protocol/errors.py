@@ -143,21 +143,38 @@ def problem_for(code, detail=""):
         if code == 403 and detail:
             return _forbidden(detail, found)
         return found
-    text = detail or "The chat service reported a problem."
-    if isinstance(code, int) and (400 <= code < 500 or 4000 <= code < 5000):
-        return Problem(code, "Request failed", text, "Please try again.", CLIENT, CONTINUE)
-    return Problem(code, "Service problem", text, "Reconnecting…", SERVICE, RETRY)
+    client = isinstance(code, int) and (400 <= code < 500 or 4000 <= code < 5000)
+    generic = GENERIC[CLIENT if client else SERVICE]
+    return Problem(code, generic.title, detail or generic.message, generic.action, generic.fault, generic.policy)
+
+
+_FORBIDDEN_AUTH = Problem("403_auth", "Sign-in needed", "Your sign-in for this chat was not accepted.",
+                          "Sign in again to continue.", GUEST, REAUTHENTICATE)
+_FORBIDDEN_CLEAR = Problem("403_clear", "Clearing is switched off", "This chat does not allow clearing the conversation.",
+                           "Site owner: enable Conversation Clear in the Messenger configuration.", SITE, CONTINUE)
+# The words of a code we have no entry for (its message is the service's own text).
+GENERIC = {CLIENT: Problem("request_failed", "Request failed", "The chat service reported a problem.",
+                           "Please try again.", CLIENT, CONTINUE),
+           SERVICE: Problem("service_problem", "Service problem", "The chat service reported a problem.",
+                            "Reconnecting…", SERVICE, RETRY)}
 
 
 def _forbidden(detail, generic):
     lowered = detail.lower()
     if "authenticat" in lowered:
-        return Problem(403, "Sign-in needed", "Your sign-in for this chat was not accepted.",
-                       "Sign in again to continue.", GUEST, REAUTHENTICATE)
+        return _FORBIDDEN_AUTH
     if "clear" in lowered:
-        return Problem(403, "Clearing is switched off", "This chat does not allow clearing the conversation.",
-                       "Site owner: enable Conversation Clear in the Messenger configuration.", SITE, CONTINUE)
+        return _FORBIDDEN_CLEAR
     return generic
+
+
+def every_problem():
+    """Every Problem with words of its own, for the string table (app/chat/strings.py)."""
+    found = list(CATALOGUE.values()) + [_FORBIDDEN_AUTH, _FORBIDDEN_CLEAR] + list(GENERIC.values())
+    for code in sorted(_CLOSE_CODES):
+        found.append(problem_for_close(code))
+    found.append(problem_for_close("other"))
+    return found
 
 
 def classify_handshake_failure(config_status, config_body):

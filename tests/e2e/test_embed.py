@@ -1,7 +1,7 @@
 """The chat embedded in someone else's page with the snippet (static/pychat-v1.js).
 
 The host page is served from another origin (another port) than the chat's files; the chat
-runs in its frame against the emulator. Covers the host-page API and events, the origin checks
+runs in its frame against the emulator. Covers the gcw-demo-host API and events, the origin checks
 both ways, a start that fails quietly, and CSS isolation in both directions.
 """
 import functools
@@ -133,7 +133,7 @@ def test_snippet_embeds_the_chat_with_its_api_and_events(chat_factory, runtime, 
     assert page.evaluate("localStorage.length") == 0, "nothing of the chat in the host page's storage"
 
     # The guest closes the panel from inside the frame: the host hears `closed`, the frame hides.
-    frame.locator(".chat-close").click()
+    frame.locator(".gcw-close").click()
     _wait_event(page, "closed", 5000)
     expect(frame_el).to_be_hidden()
 
@@ -235,7 +235,8 @@ def test_a_failing_start_shows_nothing_on_the_host_page_and_styles_do_not_cross(
     assert page.evaluate(HOST_STYLES) == before
     assert page.evaluate("document.styleSheets.length") == sheets
     launcher = page.locator("pychat-widget .launcher")
-    assert launcher.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 95, 255)"
+    # The chat's own accent (the deployment's primaryColor, once the chat has read it), not the host's lime.
+    expect(launcher).to_have_css("background-color", "rgb(255, 79, 31)")
     assert launcher.evaluate("e => getComputedStyle(e).letterSpacing") == "normal"
     launcher.click()
     frame = page.frame_locator("pychat-widget iframe")

@@ -22,6 +22,10 @@ class FakePorts:
         self.aborted = []
         self.links = []
         self.posted = []  # (origin or None, message) told to the host page
+        self.language = None
+        self.theme = None
+        self.modules = {}  # url -> module object load_modules answers with
+        self.renderers = None
 
     # socket
     def open_socket(self, url):
@@ -108,6 +112,19 @@ class FakePorts:
 
     def post_host(self, origin, message):
         self.posted.append((origin, message))
+
+    def set_language(self, language, rtl):
+        self.language = (language, rtl)
+
+    def set_theme(self, tokens, scheme):
+        self.theme = (tokens, scheme)
+
+    def load_modules(self, urls, on_done):
+        self.module_urls = list(urls)
+        on_done([self.modules[url] for url in urls if url in self.modules])
+
+    def use_renderers(self, overrides):
+        self.renderers = overrides
 
     def host_events(self, kind=None):
         return [m for _, m in self.posted if kind is None or m["type"] == kind]

@@ -68,7 +68,7 @@ def test_parse_explicit_urls():
     got = s.parse({"deploymentId": " d1 ", "webMessagingUrl": "ws://127.0.0.1:8766/v1",
                    "apiBaseUrl": "http://127.0.0.1:8766/", "proxyUrl": ""}, "http://127.0.0.1:8765/")
     assert got == s.Settings("d1", "ws://127.0.0.1:8766/v1", "http://127.0.0.1:8766", "http://127.0.0.1:8766",
-                             "http://127.0.0.1:8765", "micropython")
+                             "http://127.0.0.1:8765", "micropython", "", {}, {}, ())
     assert s.socket_url(got) == "ws://127.0.0.1:8766/v1?deploymentId=d1"
     assert s.context_url(got) == "http://127.0.0.1:8765/api/context"
 
@@ -96,3 +96,50 @@ def test_invalid_settings_say_what_is_wrong():
     raises_settings("config_invalid", s.parse, {"deploymentId": "d", "region": "a/b"}, page)
     raises_settings("config_invalid", s.parse, {"deploymentId": "d", "region": "x.com", "runtime": "java"}, page)
     raises_settings("config_invalid", s.parse, {"deploymentId": "d", "region": "x.com", "proxyUrl": "ftp://p"}, page)
+
+
+def test_parse_language_strings_theme_and_modules():
+    page = "http://127.0.0.1:8765/chat/index.html?embed=1"
+    base = {"deploymentId": "d", "region": "mypurecloud.ie"}
+    got = s.parse(dict(base, language="fr-CA", strings={"launcher.open": "Écrivez-nous"}, theme="dark",
+                       modules=["custom/cards.py", "./brand.py"]), page)
+    assert got.language == "fr-CA" and got.strings == {"launcher.open": "Écrivez-nous"}
+    assert got.theme == {"scheme": "dark"}
+    assert got.modules == ("http://127.0.0.1:8765/chat/custom/cards.py", "http://127.0.0.1:8765/chat/brand.py")
+    for bad in (["https://evil.example/x.py"], ["../up.py"], ["//evil.example/x.py"], ["x.js"], "x.py", ["a//b.py"],
+                ["custom/9lives.py"], ["c:\\x.py"]):
+        raises_settings("config_invalid", s.parse, dict(base, modules=bad), page)
+    raises_settings("config_invalid", s.parse, dict(base, theme={"scheme": "sepia"}), page)
+    raises_settings("config_invalid", s.parse, dict(base, language=7), page)
+    raises_settings("config_invalid", s.parse, dict(base, strings=["x"]), page)
+
+
+def test_language_comes_from_settings_then_deployment_then_browser():
+    from app.chat import strings as st
+
+    assert st.choose_language("fr-CA", ["en-us"], "en-us", ["ar"]) == "fr"
+    assert st.choose_language("de", [], "", []) == "de"  # a team may bring its own words
+    assert st.choose_language("", ["en-us", "fr-fr"], "en-us", ["fr-BE", "en"]) == "fr"
+    assert st.choose_language("", ["en-us", "fr-fr"], "en-us", ["ar"]) == "en"
+    assert st.choose_language("", ["ar"], "", ["fr"]) == "ar"
+    assert st.choose_language("", [], "", ["de-DE", "ar-EG"]) == "ar"
+    assert st.choose_language("", [], "", ["de-DE"]) == "en"
+    assert st.overrides_for({"a": "x", "fr": {"a": "y", "b": "z"}, "ar": {"a": "w"}}, "fr") == {"a": "y", "b": "z"}
+
+
+def test_every_catalogue_word_is_in_the_string_table_and_languages_switch():
+    from app.chat import strings as st
+    from app.protocol import errors
+
+    table = st.Strings()
+    for problem in errors.every_problem():
+        assert st.problem_words(problem, table) == (problem.title, problem.message, problem.action), problem.code
+    odd = errors.problem_for(4998, "The service's own words")
+    assert st.problem_words(odd, table) == ("Request failed", "The service's own words", "Please try again.")
+    table.use("de", {"panel.title": "Schreiben Sie uns"})
+    assert table("panel.title") == "Schreiben Sie uns" and table("status.connected") == "Connected"
+    assert not table.rtl
+    table.use("ar")
+    assert table.rtl and table("status.connected") != "Connected"
+    title, _, _ = st.problem_words(errors.problem_for(4011), table)
+    assert title != "Message too long"
