@@ -157,7 +157,7 @@ def module_urls(modules, page_url):
 
 
 def _identifier(name):
-    return bool(name) and not name[0].isdigit() and all(c.isalnum() or c == "_" for c in name)
+    return bool(name) and not name[0].isdigit() and all(c.isalpha() or c.isdigit() or c == "_" for c in name)
 
 
 def socket_url(settings):
