@@ -643,7 +643,7 @@ def _list(nodes):
 
 
 def _css(text):
-    return "".join([c for c in text if c.isalnum() or c in "-_"])
+    return "".join([c for c in text if c.isalpha() or c.isdigit() or c in "-_"])
 
 
 def _log(level, text):
