@@ -59,3 +59,18 @@ def test_no_html_assignment_in_app():
     pattern = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write")
     for path in _py(APP):
         assert not pattern.search(path.read_text()), path
+
+
+# str methods MicroPython does not have (its str: center, count, encode, endswith, find, format, index,
+# isalpha, isdigit, islower, isspace, isupper, join, lower, lstrip, partition, replace, rfind, rindex,
+# rpartition, rsplit, rstrip, split, splitlines, startswith, strip, upper).
+MISSING_STR_METHODS = ("isalnum", "casefold", "capitalize", "zfill", "ljust", "rjust", "title", "removeprefix",
+                       "removesuffix", "isidentifier", "isnumeric", "isdecimal", "isprintable", "istitle",
+                       "swapcase", "translate", "maketrans", "expandtabs")
+
+
+def test_app_calls_no_str_method_micropython_lacks():
+    pattern = re.compile(r"\.(%s)\(" % "|".join(MISSING_STR_METHODS))
+    for path in _py(APP):
+        found = pattern.findall(path.read_text())
+        assert not found, "%s calls %s (not in MicroPython's str)" % (path, found)
