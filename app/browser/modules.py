@@ -30,9 +30,9 @@ async def _load(urls, on_done, guarded):
         name = url.rsplit("/", 1)[-1][:-3]
         try:
             response = await fetch(url, cache="no-cache")
+            source = str(await response.text())  # read even on an error, so the request completes
             if int(response.status) != 200:
                 raise OSError("HTTP %s" % response.status)
-            source = str(await response.text())
             with open(PACKAGE + "/" + name + ".py", "w") as handle:
                 handle.write(source)
             modules.append(__import__(PACKAGE + "." + name, None, None, ["*"]))

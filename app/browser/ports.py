@@ -222,6 +222,13 @@ class BrowserPorts:
 
         modules.load(urls, on_done, lambda fn: guarded(fn, self.on_error))
 
+    def add_stylesheets(self, urls):
+        for url in urls:
+            link = js.document.createElement("link")
+            link.rel = "stylesheet"
+            link.href = url
+            js.document.head.appendChild(link)
+
     def use_renderers(self, overrides):
         from app.chat.render import Renderers
 

@@ -58,6 +58,7 @@ class Ports:
     def set_theme(self, tokens, scheme): raise NotImplementedError  # scheme: "auto" | "light" | "dark"
     def load_modules(self, urls, on_done): raise NotImplementedError  # on_done([module objects])
     def use_renderers(self, overrides): raise NotImplementedError  # merged over the default look
+    def add_stylesheets(self, urls): raise NotImplementedError  # the team's CSS, on the chat's page
 
 
 STATUS = {

@@ -3,7 +3,9 @@
 The language comes from the settings, else the deployment's languages, else the browser
 (app/chat/strings.py: choose_language); its words from the shipped table, then the settings'
 `strings`, then the customer's modules' `STRINGS`. The theme's tokens come from the deployment's
-primaryColor, then the settings' `theme`, then the modules' `THEME` (app/chat/theme.py).
+primaryColor, then the settings' `theme`, then the modules' `THEME` (app/chat/theme.py); the
+settings' `stylesheets` (the team's own CSS, e.g. for classes its render functions use) are added
+to the chat's page.
 
 A customer module (settings `"modules": ["custom/brand.py"]`, loaded by the edge) may define:
 - `RENDERERS`: {registry name: fn(props, h, ctx)}, merged over the default look (app/chat/render.py);
@@ -27,6 +29,8 @@ class Look:
 
     def configure(self, settings):
         self.settings = settings
+        if settings.stylesheets:
+            self.ports.add_stylesheets(settings.stylesheets)
         self.apply()
 
     def deployment_known(self, deployment):

@@ -7,7 +7,7 @@ from collections import namedtuple
 Settings = namedtuple(
     "Settings",
     ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime",
-     "language", "strings", "theme", "modules"],
+     "language", "strings", "theme", "modules", "stylesheets"],
 )
 SCHEMES = ("auto", "light", "dark")
 
@@ -130,28 +130,31 @@ def parse(data, page_url):
                                               "its scheme auto, light or dark")
     return Settings(deployment_id.strip(), socket_url, api_url.rstrip("/"), cdn_url.rstrip("/"),
                     proxy.rstrip("/") if proxy else None, runtime, language or "", strings, theme,
-                    module_urls(data.get("modules"), page_url))
+                    site_files(data.get("modules"), page_url, "modules", ".py"),
+                    site_files(data.get("stylesheets"), page_url, "stylesheets", ".css"))
 
 
-def module_urls(modules, page_url):
-    """The customer's Python modules (`"modules": ["custom/brand.py"]`): files of this site only,
-    beside or below the page, as absolute URLs."""
-    if modules is None:
+def site_files(paths, page_url, key, extension):
+    """The customer's files (`"modules": ["custom/brand.py"]`, `"stylesheets": ["custom/brand.css"]`):
+    files of this site only, beside or below the page, as absolute URLs."""
+    if paths is None:
         return ()
-    if not isinstance(modules, list):
-        raise SettingsError("config_invalid", "modules must be a list of .py files beside the page")
+    if not isinstance(paths, list):
+        raise SettingsError("config_invalid", "%s must be a list of %s files beside the page" % (key, extension))
     page = page_url.split("#", 1)[0].split("?", 1)[0]
     directory = page[: page.rfind("/") + 1]
     found = []
-    for path in modules:
-        ok = isinstance(path, str) and path.endswith(".py") and ":" not in path and "\\" not in path
+    for path in paths:
+        ok = isinstance(path, str) and path.endswith(extension) and ":" not in path and "\\" not in path
         parts = path.split("/") if ok else []
         while parts and parts[0] == ".":
             parts = parts[1:]
-        name = parts[-1][:-3] if parts else ""
-        if not parts or not all(p and p not in (".", "..") for p in parts) or not _identifier(name):
-            raise SettingsError("config_invalid", "modules: %r must be a .py file beside or below the page"
-                                % (path,))
+        name = parts[-1][:-len(extension)] if parts else ""
+        if not parts or not all(p and p not in (".", "..") for p in parts) or not _identifier(name.replace("-", "_")):
+            raise SettingsError("config_invalid", "%s: %r must be a %s file beside or below the page"
+                                % (key, path, extension))
+        if extension == ".py" and not _identifier(name):
+            raise SettingsError("config_invalid", "%s: %r must be named like a Python module" % (key, path))
         found.append(directory + "/".join(parts))
     return tuple(found)
 

@@ -126,6 +126,9 @@ class FakePorts:
     def use_renderers(self, overrides):
         self.renderers = overrides
 
+    def add_stylesheets(self, urls):
+        self.stylesheets = list(urls)
+
     def host_events(self, kind=None):
         return [m for _, m in self.posted if kind is None or m["type"] == kind]
 

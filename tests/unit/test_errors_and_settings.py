@@ -68,7 +68,7 @@ def test_parse_explicit_urls():
     got = s.parse({"deploymentId": " d1 ", "webMessagingUrl": "ws://127.0.0.1:8766/v1",
                    "apiBaseUrl": "http://127.0.0.1:8766/", "proxyUrl": ""}, "http://127.0.0.1:8765/")
     assert got == s.Settings("d1", "ws://127.0.0.1:8766/v1", "http://127.0.0.1:8766", "http://127.0.0.1:8766",
-                             "http://127.0.0.1:8765", "micropython", "", {}, {}, ())
+                             "http://127.0.0.1:8765", "micropython", "", {}, {}, (), ())
     assert s.socket_url(got) == "ws://127.0.0.1:8766/v1?deploymentId=d1"
     assert s.context_url(got) == "http://127.0.0.1:8765/api/context"
 
@@ -109,6 +109,10 @@ def test_parse_language_strings_theme_and_modules():
     for bad in (["https://evil.example/x.py"], ["../up.py"], ["//evil.example/x.py"], ["x.js"], "x.py", ["a//b.py"],
                 ["custom/9lives.py"], ["c:\\x.py"]):
         raises_settings("config_invalid", s.parse, dict(base, modules=bad), page)
+    assert s.parse(dict(base, stylesheets=["custom/brand-look.css"]), page).stylesheets == (
+        "http://127.0.0.1:8765/chat/custom/brand-look.css",)
+    raises_settings("config_invalid", s.parse, dict(base, stylesheets=["https://evil.example/x.css"]), page)
+    raises_settings("config_invalid", s.parse, dict(base, modules=["custom/brand-look.py"]), page)
     raises_settings("config_invalid", s.parse, dict(base, theme={"scheme": "sepia"}), page)
     raises_settings("config_invalid", s.parse, dict(base, language=7), page)
     raises_settings("config_invalid", s.parse, dict(base, strings=["x"]), page)
