@@ -36,12 +36,17 @@ from app.chat.strings import t  # noqa: E402
 
 
 def _show_crash(exc):
+    # Plain nodes, not the render registry: this is what shows when something else broke.
     notice = document.getElementById("chat-notice")
     notice.hidden = False
     notice.setAttribute("data-kind", "error")
-    notice.querySelector(".gcw-notice-title").textContent = t("notice.crash.title")
-    notice.querySelector(".gcw-notice-message").textContent = t("notice.crash.message")
-    notice.querySelector(".gcw-notice-action").textContent = t("notice.crash.action")
+    while notice.firstChild:
+        notice.removeChild(notice.firstChild)
+    for name in ("title", "message", "action"):
+        line = document.createElement("p")
+        line.className = "gcw-notice-" + name
+        line.textContent = t("notice.crash." + name)
+        notice.appendChild(line)
 
 
 def _on(node, kind, fn):
@@ -154,7 +159,6 @@ def main():
         _on(panel.querySelector(".gcw-close"), "click", close_clicked)
     else:
         _on(panel, "toggle", toggled)
-    _on(document.getElementById("chat-notice-button"), "click", lambda e: controller.notice_button())
     _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
     # The transcript is saved at most once a second; pagehide catches the last changes.
     _on(js.window, "pagehide", lambda e: controller.flush())

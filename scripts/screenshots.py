@@ -5,9 +5,13 @@
 Runs the emulator and the proxy on free ports, opens the chat in Debian's Chromium, asks the demo
 bot for each kind by keyword (or drives the composer), and saves `<kind>-<width>.png`.
 """
+import functools
+import http.server
 import json
 import os
 import shutil
+import tempfile
+import threading
 
 import httpx
 from playwright.sync_api import sync_playwright
@@ -21,10 +25,27 @@ SIZES = ((1280, 800), (375, 667))
 # name -> what the guest types (the demo bot answers each with that content kind)
 KEYWORDS = [("markdown", "markdown"), ("quick-replies", "menu"), ("card", "card"), ("carousel", "carousel"),
             ("date-picker", "date"), ("list-picker", "list"), ("image", "photo"), ("file", "pdf")]
+# docs/customising.md's examples, and dark mode: name -> (settings added, what the guest types, colour scheme)
+LOOKS = [
+    ("theme-brand", {"theme": {"accent": "#0f7b5f", "radius": "6px", "font": "Georgia, serif"}}, "menu", "light"),
+    ("cards-python", {"modules": ["custom/example_cards.py"], "stylesheets": ["custom/example_cards.css"]}, "card",
+     "light"),
+    ("french", {"language": "fr"}, "menu", "light"),
+    ("arabic", {"language": "ar"}, "menu", "light"),
+    ("dark", {}, "menu", "dark"),
+]
+HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example Outfitters</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { margin: 0; font: 17px/1.6 Georgia, serif; color: #2b2118; background: #fbf7f1; }
+header { padding: 1.2rem 2rem; background: #2b2118; color: #fbf7f1; } main { padding: 1rem 2rem; max-width: 40rem; }</style>
+</head><body><header><strong>Example Outfitters</strong></header><main><h1>Spring collection</h1>
+<p>A host site on another origin. The chat comes in through the snippet and runs in its own frame.</p></main>
+<script>window.pychat = window.pychat || function () { (pychat.q = pychat.q || []).push(arguments); };
+pychat("init", {});</script><script async src="%s/static/pychat-v1.js"></script></body></html>"""
 
 
-def _open(browser, size, proxy_url, config):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+def _open(browser, size, proxy_url, config, scheme="light"):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
     context.route(proxy_url + "/config.json", lambda r: r.fulfill(status=200, content_type="application/json",
                                                                   body=json.dumps(config)))
     page = context.new_page()
@@ -42,6 +63,41 @@ def _ask(page, words):
     page.wait_for_function("(n) => document.querySelectorAll('li.gcw-row--bot').length > n", arg=before,
                            timeout=15_000)
     page.wait_for_timeout(600)  # images decode, the view settles at the bottom
+
+
+def _embedded(browser, size, proxy_url, config):
+    """A host site on another origin with the snippet, the chat opened and asked for the menu."""
+    folder = tempfile.mkdtemp(prefix="screens-host-")
+    with open(os.path.join(folder, "host.html"), "w") as handle:
+        handle.write(HOST_PAGE % proxy_url)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = "http://127.0.0.1:%d" % server.server_address[1]
+    try:
+        context, _ = None, None
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        embedded = dict(config, embed={"hosts": [host]})
+        context.route(proxy_url + "/config.json", lambda r: r.fulfill(status=200, content_type="application/json",
+                                                                      body=json.dumps(embedded)))
+        page = context.new_page()
+        page.goto(host + "/host.html")
+        page.locator("pychat-widget .launcher").click()
+        frame = page.frame_locator("pychat-widget iframe")
+        frame.locator("#chat-panel[data-status=ok]").wait_for(timeout=30_000)
+        frame.locator("li.gcw-row--bot").first.wait_for(timeout=15_000)
+        frame.locator("#chat-input").fill("menu")
+        frame.locator("#chat-input").press("Enter")
+        frame.locator(".gcw-chip").first.wait_for(timeout=15_000)
+        page.wait_for_timeout(600)
+        path = os.path.join(OUT, "embedded-%d.png" % size[0])
+        page.screenshot(path=path)
+        context.close()
+        return path
+    finally:
+        server.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main():
@@ -87,6 +143,14 @@ def main():
                 written.append(path)
                 context.close()
                 httpx.post(deployment, json={"showUserTypingIndicator": True}, timeout=10).raise_for_status()
+                for name, extra, words, scheme in LOOKS:
+                    context, page = _open(browser, size, proxy_url, dict(config, **extra), scheme)
+                    _ask(page, words)
+                    path = os.path.join(OUT, "%s-%d.png" % (name, size[0]))
+                    page.screenshot(path=path)
+                    written.append(path)
+                    context.close()
+                written.append(_embedded(browser, size, proxy_url, config))
             browser.close()
     finally:
         stack_mod.stop(proxy)

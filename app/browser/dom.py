@@ -205,6 +205,9 @@ class Actions:
     def load_earlier(self):
         self.controller.load_earlier()
 
+    def notice_button(self):
+        self.controller.notice_button()
+
     def start_new(self):
         self.controller.start_new()
 
@@ -270,7 +273,6 @@ class PanelRenderer:
         self.input = document.getElementById("chat-input")
         self.send = document.getElementById("chat-send")
         self.counter = document.getElementById("chat-count")
-        self.notice_button = document.getElementById("chat-notice-button")
         self.earlier = document.getElementById("chat-earlier")
         self.jump = document.getElementById("chat-jump")
         self.tray = document.getElementById("chat-files")
@@ -295,6 +297,7 @@ class PanelRenderer:
         self._rows_unfinished = False
         self._uploads = None
         self._tokens = {}
+        self._slots = {}  # "notice" / "typing" -> handler ids of what is drawn there
         root = self.panel
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
@@ -409,7 +412,7 @@ class PanelRenderer:
             self.input.placeholder = view.composer_hint
             self._send_state(view)
         if last is None or last.typing != view.typing:
-            self.typing.textContent = view.typing or ""
+            self._drawn_into(self.typing, "typing", {"text": view.typing} if view.typing else None, "typing")
             self.typing.hidden = not view.typing
         if last is None or last.wait != view.wait:
             self.wait.textContent = view.wait
@@ -447,18 +450,28 @@ class PanelRenderer:
         if self._last is not None:
             self._send_state(self._last)
 
+    def _drawn_into(self, container, name, props, slot):
+        """Replace container's content with a registry entry (its handlers owned by `slot`)."""
+        while container.firstChild:
+            container.removeChild(container.firstChild)
+        self.builder.release(self._slots.get(slot))
+        self.builder.begin()
+        node = self.registry.draw(name, props, self.builder.h, self.ctx) if props is not None else None
+        self._slots[slot] = self.builder.end()
+        if node is not None:
+            container.appendChild(node)
+
     def _notice(self, notice):
         if notice is None:
             self.notice.hidden = True
             self.notice.removeAttribute("data-kind")
+            self._drawn_into(self.notice, "notice", None, "notice")
             return
         self.notice.hidden = False
         self.notice.setAttribute("data-kind", notice.kind)
-        self.notice.querySelector(".gcw-notice-title").textContent = notice.title
-        self.notice.querySelector(".gcw-notice-message").textContent = notice.message
-        self.notice.querySelector(".gcw-notice-action").textContent = notice.action
-        self.notice_button.textContent = notice.button
-        self.notice_button.hidden = not notice.button
+        self._drawn_into(self.notice, "notice", {"title": notice.title, "message": notice.message,
+                                                 "action": notice.action, "kind": notice.kind,
+                                                 "button": notice.button}, "notice")
 
     def _tray(self, uploads):
         while self.tray.firstChild:

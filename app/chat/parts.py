@@ -21,7 +21,7 @@ functions (app/chat/render.py) do, through the string table.
 | `attachment`    | `id`, `url`, `filename`, `size` (bytes, 0 = unknown), `media_type`, `mime`, `text`  |
 | `choice`        | `type` (QuickReply, Button, DatePicker, ListPicker), `text`, `payload`: the guest's answer |
 | `system`        | `text`                                                                             |
-| `unsupported`   | `kinds`: [contentType]: content this client cannot show                            |
+| `unsupported`   | `kinds`: [contentType]; `items`: [{kind, data, message_id}]: content we cannot show |
 
 CARD = {`title`, `description`, `image`, `default`: ACTION or None, `actions`: [ACTION]};
 ACTION = {`type` ("Link" or "Postback"), `text`, `url`, `payload`}.
@@ -118,6 +118,7 @@ def parts_of(message, markdown=False):
         parts.append(Part("markdown" if markdown else "text", {"text": message.text}))
     replies = []
     unknown = []
+    items = []  # the unknown contents themselves, for a customer's content:<kind> renderer
     for content in message.content:
         kind, data = content.kind, content.data
         if kind == "QuickReply":
@@ -143,12 +144,15 @@ def parts_of(message, markdown=False):
             parts.append(Part("attachment", attachment_props(data)))
         elif kind == "ButtonResponse":
             parts.append(_choice(data))
-        elif kind not in unknown:
-            unknown.append(kind or "?")
+        else:
+            if kind not in unknown:
+                unknown.append(kind or "?")
+            items.append({"kind": kind or "?", "data": data if isinstance(data, dict) else {},
+                          "message_id": message.id})
     if replies:
         parts.append(Part("quick_replies", {"replies": replies, "message_id": message.id}))
     if unknown:
-        parts.append(Part("unsupported", {"kinds": unknown}))
+        parts.append(Part("unsupported", {"kinds": unknown, "items": items}))
     return tuple(parts)
 
 

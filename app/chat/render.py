@@ -22,6 +22,9 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 | `meta`          | time and delivery state under a group   | `row`, `last`                           |
 | `day`           | a date separator (an `<li>`)            | `time` (ISO of the day's first row)     |
 | `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
+| `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button` |
+| `typing`        | who is typing, above the composer       | `text`                                  |
+| `content:<contentType>` | (none by default) content we have no default for, e.g. `content:Video` | `kind`, `data` (the content's own object, e.g. the `video` of a Video content; untrusted), `message_id` |
 | `text`, `markdown`, `system`, `choice`, `unsupported`, `quick_replies`, `card`, `carousel`, `date_picker`, `list_picker`, `attachment` | one part of a row | the part's props (app/chat/parts.py), plus `live` for answerable parts and `row_key` |
 
 `Renderers(overrides)` merges a customer's dict over DEFAULTS; an override that raises is logged
@@ -172,7 +175,31 @@ def choice(props, h, ctx):
 
 
 def unsupported(props, h, ctx):
+    """Content this client has no default for. A customer's `content:<contentType>` entry (say
+    `content:Video`) draws its kind from the raw, untrusted content (through `h`, as always)."""
+    items = props.get("items") or ()
+    table = ctx.renderers.table
+    custom = [ctx.render("content:" + item.get("kind", ""), item) for item in items
+              if ("content:" + item.get("kind", "")) in table]
+    if items and len([node for node in custom if node is not None]) == len(items):
+        return h("div", {"class": "gcw-custom-content"}, custom)
     return h("p", {"class": "gcw-unsupported"}, ctx.t("unsupported"))
+
+
+def notice(props, h, ctx):
+    """The notice under the header (a problem, the end of the conversation, the expiry warning)."""
+    button = props.get("button")
+    return h("div", {"class": "gcw-notice-body"},
+             h("p", {"class": "gcw-notice-title"}, props.get("title") or ""),
+             h("p", {"class": "gcw-notice-message"}, props.get("message") or ""),
+             h("p", {"class": "gcw-notice-action"}, props.get("action") or "") if props.get("action") else None,
+             h("button", {"type": "button", "id": "chat-notice-button", "on": {"click": lambda e: ctx.act.notice_button()}},
+               button) if button else None)
+
+
+def typing(props, h, ctx):
+    """Who is typing, above the composer."""
+    return h("span", {"class": "gcw-typing"}, props.get("text") or "")
 
 
 def markdown(props, h, ctx):
@@ -248,6 +275,8 @@ DEFAULTS = {
     "system": system,
     "choice": choice,
     "unsupported": unsupported,
+    "notice": notice,
+    "typing": typing,
     "quick_replies": _rich("quick_replies"),
     "card": _rich("card"),
     "carousel": _rich("carousel"),

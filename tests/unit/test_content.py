@@ -144,3 +144,38 @@ def test_typing_names_the_bot_that_wrote_last():
         "channel": {"time": "2026-01-01T10:00:00Z", "from": {"nickname": "Demo Bot"}}}), str)])
     state.agent_typing(None, 10_000)
     assert state.view(5_000).typing == "Demo Bot is typing…"
+
+
+def test_a_customer_draws_a_content_kind_we_have_no_default_for():
+    message = bot([{"contentType": "Video", "video": {"url": "https://example.com/v.mp4"}},
+                   {"contentType": "Video", "video": {"url": "https://example.com/w.mp4"}}])
+    row = row_for(message, lambda: "x")
+    unsupported = [p for p in row.parts if p.kind == "unsupported"][0]
+    assert unsupported.props["kinds"] == ["Video"] and len(unsupported.props["items"]) == 2
+    assert find(draw(row), cls="gcw-unsupported") is not None  # no renderer: the plain sentence
+
+    def video(props, h, context):
+        return h("a", {"class": "video", "href": props["data"]["url"]}, "Watch")
+
+    custom = render_mod.Context(render_mod.Renderers({"content:Video": video}), h, t, render_mod.PlainFormat(), Act())
+    node = draw(row, context=custom)
+    links = find_all(node, tag="a", cls="video")
+    assert [a.attrs["href"] for a in links] == ["https://example.com/v.mp4", "https://example.com/w.mp4"]
+    assert find(node, cls="gcw-unsupported") is None
+    saved = parts_mod.restored(json.loads(json.dumps([list(p) for p in row.parts])))
+    assert saved == row.parts  # what the customer's renderer needs survives a reload
+
+
+def test_notice_and_typing_are_registry_entries():
+    pressed = []
+    act = Act()
+    act.notice_button = lambda: pressed.append(True)
+    node = render_mod.Renderers().draw("notice", {"title": "Chat ended", "message": "Bye", "action": "",
+                                                  "kind": "info", "button": "Start a new chat"}, h, ctx(act))
+    assert text_of(find(node, cls="gcw-notice-title")) == "Chat ended" and find(node, cls="gcw-notice-action") is None
+    button = find(node, tag="button")
+    assert button.attrs["id"] == "chat-notice-button" and text_of(button) == "Start a new chat"
+    button.on["click"](None)
+    assert pressed == [True]
+    typing = render_mod.Renderers().draw("typing", {"text": "Demo Bot is typing…"}, h, ctx())
+    assert text_of(typing) == "Demo Bot is typing…"
