@@ -131,6 +131,25 @@ class LivePorts:
             pass
         on_done(status, data)
 
+    # the host page, looks and the customer's code: nothing of that exists in a test without a page
+    def post_host(self, origin, message):
+        pass
+
+    def set_language(self, language, rtl):
+        pass
+
+    def set_theme(self, tokens, scheme):
+        pass
+
+    def load_modules(self, urls, on_done):
+        on_done([])
+
+    def use_renderers(self, overrides):
+        pass
+
+    def add_stylesheets(self, urls):
+        pass
+
     def render(self, view):
         self.views.append(view)
 
