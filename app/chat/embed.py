@@ -63,7 +63,10 @@ def merged(data, options):
     for key in HOST_SETTINGS:
         value = (options or {}).get(key)
         if isinstance(value, str) and value.strip():
-            out[key] = value.strip()
+            if key == "theme" and isinstance(out.get("theme"), dict):
+                out["theme"] = dict(out["theme"], scheme=value.strip())  # the snippet picks the scheme only
+            else:
+                out[key] = value.strip()
     return out
 
 

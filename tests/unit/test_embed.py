@@ -55,6 +55,8 @@ def test_the_snippet_may_set_only_the_chat_it_talks_to_and_how_it_looks():
     got = embed.merged(SETTINGS, options)
     assert got["deploymentId"] == "other" and got["language"] == "fr"
     assert got["embed"] == SETTINGS["embed"] and got["proxyUrl"] == "" and "runtime" not in got and "region" not in got
+    themed = embed.merged(dict(SETTINGS, theme={"accent": "#0f7b5f"}), {"theme": "dark"})
+    assert themed["theme"] == {"accent": "#0f7b5f", "scheme": "dark"}
 
 
 def test_attributes_become_strings_within_limits():
