@@ -199,6 +199,8 @@ class BrowserPorts:
             if status == 200:
                 data = await response.json()
                 data = _to_py(data)
+            else:
+                await response.text()  # read anyway, so the request completes
         except Exception as exc:
             js.console.warn("chat: fetch failed for " + url + ": " + str(exc))
         guarded(on_done, self.on_error)(status, data)
