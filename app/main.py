@@ -65,24 +65,28 @@ def main():
     renderer.controller = controller
     panel = document.getElementById("chat-panel")
     composer = document.getElementById("chat-composer")
-    field = document.getElementById("chat-input")
-    picker = document.getElementById("chat-file")
     problem = document.getElementById("chat-composer-error")
     drop = document.getElementById("chat-drop")
 
+    def field():  # looked up each time: a customer's "composer" entry may draw it again
+        return document.getElementById("chat-input")
+
+    def picker():
+        return document.getElementById("chat-file")
+
     def submit(event):
         event.preventDefault()
-        if controller.submit(str(field.value)):
-            field.value = ""
+        if controller.submit(str(field().value)):
+            field().value = ""
             renderer.count("")
-        field.focus()
+        field().focus()
 
     def keydown(event):
         if event.key == "Enter" and not event.shiftKey and not event.isComposing:
             submit(event)
 
     def typed(event):
-        renderer.count(str(field.value))
+        renderer.count(str(field().value))
         controller.composing()
 
     async def read_and_attach(file, name, mime, size):
@@ -112,8 +116,8 @@ def main():
         problem.textContent = " ".join(refused)
 
     def picked(event):
-        add_files(picker.files)
-        picker.value = ""
+        add_files(picker().files)
+        picker().value = ""
 
     def dragging(event):
         if event.dataTransfer and "Files" in [str(x) for x in event.dataTransfer.types]:
@@ -138,12 +142,19 @@ def main():
         else:
             controller.close_panel()
 
+    def wire_composer():
+        """Listeners on the composer's field, attach button and file picker (again after a redraw)."""
+        _on(field(), "keydown", keydown)
+        _on(field(), "input", typed)
+        _on(field(), "paste", pasted)
+        attach = document.getElementById("chat-attach")
+        if attach is not None and picker() is not None:
+            _on(attach, "click", lambda e: picker().click())
+            _on(picker(), "change", picked)
+
     _on(composer, "submit", submit)
-    _on(field, "keydown", keydown)
-    _on(field, "input", typed)
-    _on(field, "paste", pasted)
-    _on(document.getElementById("chat-attach"), "click", lambda e: picker.click())
-    _on(picker, "change", picked)
+    wire_composer()
+    renderer.on_composer = wire_composer
     for kind in ("dragenter", "dragover", "dragleave"):
         _on(panel, kind, dragging)
     _on(panel, "drop", dropped)

@@ -297,7 +297,8 @@ class PanelRenderer:
         self._rows_unfinished = False
         self._uploads = None
         self._tokens = {}
-        self._slots = {}  # "notice" / "typing" -> handler ids of what is drawn there
+        self._slots = {}  # "notice" / "typing" / "composer" -> handler ids of what is drawn there
+        self.on_composer = None  # main.py's wiring, run again when a customer's composer is drawn
         root = self.panel
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
@@ -338,6 +339,7 @@ class PanelRenderer:
                 node.setAttribute("dir", "rtl" if rtl else "ltr")
         if self.ctx.fmt.locale != language:
             self.ctx.fmt = IntlFormat(language)
+        self.draw_composer()  # a customer's composer, in the new words
         self.redraw()
 
     def set_theme(self, tokens, scheme):
@@ -358,7 +360,39 @@ class PanelRenderer:
     def use_renderers(self, registry):
         self.registry = registry
         self.ctx = render_mod.Context(registry, self.builder.h, t, self.ctx.fmt, self.ctx.act)
+        self.draw_composer()
         self.redraw()
+
+    def draw_composer(self):
+        """A customer's "composer" entry replaces the page's composer row (the default is the page's
+        own markup, so it is never redrawn); the field keeps what the guest had typed."""
+        if self.registry.table.get("composer") is render_mod.DEFAULTS.get("composer"):
+            return
+        row = document.querySelector("#chat-composer [data-gcw-composer]") or document.querySelector(
+            "#chat-composer .gcw-compose-row")
+        view = self._last
+        props = {"hint": view.composer_hint if view else "", "enabled": view.composer_enabled if view else False,
+                 "attachments": view.attachments if view else False, "accept": view.accept if view else ""}
+        typed = str(self.input.value) if self.input is not None else ""
+        self.builder.release(self._slots.get("composer"))
+        self.builder.begin()
+        node = self.registry.draw("composer", props, self.builder.h, self.ctx)
+        self._slots["composer"] = self.builder.end()
+        if node is None or row is None or node.querySelector("#chat-input") is None:
+            _log("error", "chat: the composer entry must draw an element with id chat-input; keeping the default")
+            return
+        node.setAttribute("data-gcw-composer", "")  # where the next redraw goes
+        row.replaceWith(node)
+        self.input = document.getElementById("chat-input")
+        self.send = document.getElementById("chat-send")
+        self.attach = document.getElementById("chat-attach") or self.attach
+        self.picker = document.getElementById("chat-file") or self.picker
+        self.input.value = typed
+        if self.on_composer is not None:
+            self.on_composer()
+        self._last = None  # apply every state to the new elements on the next draw
+        if view is not None:
+            self.render(view)
 
     def redraw(self):
         """Draw everything again (new words, dates or render functions) on the next frame."""

@@ -23,7 +23,7 @@ El = namedtuple("El", ["tag", "attrs", "children", "on"])
 TAGS = (
     "div", "span", "p", "a", "img", "button", "ul", "ol", "li", "strong", "em", "del", "code", "pre", "br",
     "time", "h3", "h4", "form", "fieldset", "legend", "label", "input", "small", "figure", "figcaption",
-    "section", "header", "footer", "blockquote", "svg", "path", "progress", "dialog",
+    "section", "header", "footer", "blockquote", "svg", "path", "progress", "dialog", "textarea",
 )
 EVENTS = ("click", "change", "submit", "keydown", "error", "scroll", "load", "input")
 

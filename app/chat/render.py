@@ -24,6 +24,7 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 | `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
 | `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button` |
 | `typing`        | who is typing, above the composer       | `text`                                  |
+| `composer`      | the composer's row (field, Send, attach); only drawn when replaced | `hint`, `enabled`, `attachments`, `accept` |
 | `content:<contentType>` | (none by default) content we have no default for, e.g. `content:Video` | `kind`, `data` (the content's own object, e.g. the `video` of a Video content; untrusted), `message_id` |
 | `text`, `markdown`, `system`, `choice`, `unsupported`, `quick_replies`, `card`, `carousel`, `date_picker`, `list_picker`, `attachment` | one part of a row | the part's props (app/chat/parts.py), plus `live` for answerable parts and `row_key` |
 
@@ -197,6 +198,24 @@ def notice(props, h, ctx):
                button) if button else None)
 
 
+def composer(props, h, ctx):
+    """The composer's row: attach button, file picker, the field and Send. Drawn (into the form)
+    only when a customer replaces this entry; the page's own markup is this default. A replacement
+    keeps the ids chat-input and chat-send (and chat-attach, chat-file for files): the edge wires
+    and updates them (enabled, hint, counter) whatever draws them."""
+    return h("div", {"class": "gcw-compose-row"},
+             h("button", {"type": "button", "id": "chat-attach", "aria-label": ctx.t("upload.attach"),
+                          "title": ctx.t("upload.attach"), "hidden": not props.get("attachments")},
+               h("span", {"class": "gcw-icon gcw-icon--attach", "aria-hidden": "true"})),
+             h("input", {"type": "file", "id": "chat-file", "multiple": True, "hidden": True,
+                         "accept": props.get("accept") or None}),
+             h("label", {"for": "chat-input", "class": "gcw-visually-hidden"}, ctx.t("composer.label")),
+             h("textarea", {"id": "chat-input", "rows": 2, "placeholder": props.get("hint") or "",
+                            "disabled": not props.get("enabled"), "aria-describedby": "chat-count"}),
+             h("button", {"type": "submit", "id": "chat-send", "disabled": not props.get("enabled")},
+               ctx.t("composer.send")))
+
+
 def typing(props, h, ctx):
     """Who is typing, above the composer."""
     return h("span", {"class": "gcw-typing"}, props.get("text") or "")
@@ -276,6 +295,7 @@ DEFAULTS = {
     "choice": choice,
     "unsupported": unsupported,
     "notice": notice,
+    "composer": composer,
     "typing": typing,
     "quick_replies": _rich("quick_replies"),
     "card": _rich("card"),

@@ -134,3 +134,34 @@ def test_the_deployments_primary_color_is_the_accent(chat_factory):
     expect(chip).to_be_visible(timeout=15_000)
     expect(chip).to_have_css("color", "rgb(204, 63, 25)")  # the orange darkened to AA contrast on white
     axe.assert_accessible(page, "#chat-panel")
+
+
+COMPOSER_MODULE = '''
+def composer(props, h, ctx):
+    """The default composer with a thumbs-up button that sends at once."""
+    return h("div", {"class": "brand-composer"},
+             ctx.default("composer", props),
+             h("button", {"type": "button", "class": "brand-thumbs", "aria-label": "Send a thumbs-up",
+                          "on": {"click": lambda event: ctx.act.send("\\U0001F44D")}}, "\\U0001F44D"))
+
+
+RENDERERS = {"composer": composer}
+'''
+
+
+def test_a_python_module_replaces_the_composer_and_it_still_sends(chat_factory):
+    chat = chat_factory("micropython")
+    chat.config["modules"] = ["custom/composer.py"]
+    chat.context.route(chat.stack.proxy_url + "/custom/composer.py", lambda route: route.fulfill(
+        status=200, content_type="text/plain", body=COMPOSER_MODULE))
+    page = _open(chat)
+    expect(page.locator("#chat-composer .brand-composer #chat-input")).to_be_enabled(timeout=10_000)
+    expect(page.locator("#chat-input")).to_have_count(1)
+    _say(page, "typed in the new composer")  # Enter, as wired by the page
+    expect(page.locator("li.gcw-row--guest", has_text="typed in the new composer")).to_be_visible()
+    page.click(".brand-thumbs")
+    expect(page.locator("li.gcw-row--guest", has_text="\U0001F44D")).to_be_visible()
+    page.fill("#chat-input", "by the Send button")
+    page.click("#chat-send")
+    expect(page.locator("li.gcw-row--guest", has_text="by the Send button")).to_be_visible()
+    expect(page.locator("#chat-input")).to_have_value("")

@@ -179,3 +179,13 @@ def test_notice_and_typing_are_registry_entries():
     assert pressed == [True]
     typing = render_mod.Renderers().draw("typing", {"text": "Demo Bot is typing…"}, h, ctx())
     assert text_of(typing) == "Demo Bot is typing…"
+
+
+def test_the_default_composer_entry_draws_the_ids_the_edge_wires():
+    node = render_mod.Renderers().draw("composer", {"hint": "Type a message", "enabled": True, "attachments": False,
+                                                    "accept": ""}, h, ctx())
+    ids = [n.attrs.get("id") for n in walk(node) if isinstance(n, El)]
+    assert [i for i in ids if i] == ["chat-attach", "chat-file", "chat-input", "chat-send"]
+    field = find(node, tag="textarea")
+    assert field.attrs["placeholder"] == "Type a message" and "disabled" not in field.attrs
+    assert find(node, tag="button").attrs.get("hidden") is not None  # no attachments: no paperclip
