@@ -299,6 +299,7 @@ class PanelRenderer:
         self._tokens = {}
         self._slots = {}  # "notice" / "typing" / "composer" -> handler ids of what is drawn there
         self.on_composer = None  # main.py's wiring, run again when a customer's composer is drawn
+        self.unread = 0  # for a customer's launcher entry
         root = self.panel
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
@@ -339,7 +340,8 @@ class PanelRenderer:
                 node.setAttribute("dir", "rtl" if rtl else "ltr")
         if self.ctx.fmt.locale != language:
             self.ctx.fmt = IntlFormat(language)
-        self.draw_composer()  # a customer's composer, in the new words
+        self.draw_composer()  # a customer's composer and launcher, in the new words
+        self.draw_launcher()
         self.redraw()
 
     def set_theme(self, tokens, scheme):
@@ -361,7 +363,22 @@ class PanelRenderer:
         self.registry = registry
         self.ctx = render_mod.Context(registry, self.builder.h, t, self.ctx.fmt, self.ctx.act)
         self.draw_composer()
+        self.draw_launcher()
         self.redraw()
+
+    def draw_launcher(self):
+        """A customer's "launcher" entry: the inline page's launcher shows what it draws."""
+        button = document.getElementById("chat-launcher")
+        if button is None or self.registry.table.get("launcher") is render_mod.DEFAULTS.get("launcher"):
+            return
+        self.builder.release(self._slots.get("launcher"))
+        self.builder.begin()
+        node = self.registry.draw("launcher", {"unread": self.unread}, self.builder.h, self.ctx)
+        self._slots["launcher"] = self.builder.end()
+        if node is not None:
+            while button.firstChild:
+                button.removeChild(button.firstChild)
+            button.appendChild(node)
 
     def draw_composer(self):
         """A customer's "composer" entry replaces the page's composer row (the default is the page's

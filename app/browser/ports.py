@@ -212,6 +212,9 @@ class BrowserPorts:
         from app.browser import bridge
 
         bridge.post(origin, message)
+        if message.get("type") == "unread" and not self.embedded:
+            self.renderer.unread = int(message.get("count") or 0)
+            self.renderer.draw_launcher()  # a customer's launcher entry may show the count
 
     def set_language(self, language, rtl):
         self.renderer.set_language(language, rtl, self.embedded)

@@ -24,6 +24,7 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 | `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
 | `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button` |
 | `typing`        | who is typing, above the composer       | `text`                                  |
+| `launcher`      | the inline page's launcher contents (only drawn when replaced) | `unread` |
 | `composer`      | the composer's row (field, Send, attach); only drawn when replaced | `hint`, `enabled`, `attachments`, `accept` |
 | `content:<contentType>` | (none by default) content we have no default for, e.g. `content:Video` | `kind`, `data` (the content's own object, e.g. the `video` of a Video content; untrusted), `message_id` |
 | `text`, `markdown`, `system`, `choice`, `unsupported`, `quick_replies`, `card`, `carousel`, `date_picker`, `list_picker`, `attachment` | one part of a row | the part's props (app/chat/parts.py), plus `live` for answerable parts and `row_key` |
@@ -216,6 +217,12 @@ def composer(props, h, ctx):
                ctx.t("composer.send")))
 
 
+def launcher(props, h, ctx):
+    """What the inline page's launcher button shows (the button itself stays the page's). Drawn only
+    when replaced; on a host page the snippet's loader draws its own (docs/embedding.md)."""
+    return h("span", {"class": "gcw-launcher-label"}, ctx.t("launcher.open"))
+
+
 def typing(props, h, ctx):
     """Who is typing, above the composer."""
     return h("span", {"class": "gcw-typing"}, props.get("text") or "")
@@ -296,6 +303,7 @@ DEFAULTS = {
     "unsupported": unsupported,
     "notice": notice,
     "composer": composer,
+    "launcher": launcher,
     "typing": typing,
     "quick_replies": _rich("quick_replies"),
     "card": _rich("card"),

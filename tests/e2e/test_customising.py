@@ -165,3 +165,28 @@ def test_a_python_module_replaces_the_composer_and_it_still_sends(chat_factory):
     page.click("#chat-send")
     expect(page.locator("li.gcw-row--guest", has_text="by the Send button")).to_be_visible()
     expect(page.locator("#chat-input")).to_have_value("")
+
+
+LAUNCHER_MODULE = '''
+def launcher(props, h, ctx):
+    count = props.get("unread") or 0
+    return h("span", {"class": "brand-launcher"}, "Questions?", h("strong", {"class": "brand-unread"},
+                                                                   " (%d new)" % count) if count else None)
+
+
+RENDERERS = {"launcher": launcher}
+'''
+
+
+def test_a_python_module_draws_the_inline_launcher_with_the_unread_count(chat_factory):
+    chat = chat_factory("micropython")
+    chat.config["modules"] = ["custom/launcher.py"]
+    chat.context.route(chat.stack.proxy_url + "/custom/launcher.py", lambda route: route.fulfill(
+        status=200, content_type="text/plain", body=LAUNCHER_MODULE))
+    page = _open(chat)
+    expect(page.locator("#chat-launcher .brand-launcher")).to_have_text("Questions?")
+    page.locator(".gcw-close").click()  # closed: what arrives now is unread
+    token = chat.token()
+    httpx.post(chat.stack.emulator_url + "/_emulator/sessions/%s/bot/say" % token,
+               json={"text": "Still there?"}, timeout=10).raise_for_status()
+    expect(page.locator("#chat-launcher .brand-unread")).to_have_text("(1 new)", timeout=10_000)
