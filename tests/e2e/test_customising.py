@@ -21,6 +21,15 @@ def _say(page, text):
     page.keyboard.press("Enter")
 
 
+def _serve_modules(chat, modules):
+    """List {name: source} as the settings' modules, each answered as custom/<name>.py."""
+    chat.config["modules"] = ["custom/%s.py" % name for name in modules]
+    for name in modules:
+        if modules[name] is not None:  # None: left to the proxy (404)
+            chat.context.route(chat.stack.proxy_url + "/custom/%s.py" % name, lambda route, request=None, body=modules[name]:
+                               route.fulfill(status=200, content_type="text/plain", body=body))
+
+
 def _css(locator, prop):
     return locator.evaluate("(e, p) => getComputedStyle(e).getPropertyValue(p)", prop)
 
@@ -61,12 +70,9 @@ def test_a_python_module_draws_cards_its_own_way(chat_factory, runtime):
 
 def test_a_broken_module_or_override_falls_back_to_the_default_look(chat_factory):
     chat = chat_factory("micropython")
-    chat.config["modules"] = ["custom/raises.py", "custom/does_not_compile.py", "custom/missing.py"]
-    chat.context.route(chat.stack.proxy_url + "/custom/raises.py", lambda route: route.fulfill(
-        status=200, content_type="text/plain",
-        body="def card(props, h, ctx):\n    raise RuntimeError('boom')\n\nRENDERERS = {'card': card}\n"))
-    chat.context.route(chat.stack.proxy_url + "/custom/does_not_compile.py", lambda route: route.fulfill(
-        status=200, content_type="text/plain", body="def (:\n"))
+    _serve_modules(chat, {
+        "raises": "def card(props, h, ctx):\n    raise RuntimeError('boom')\n\nRENDERERS = {'card': card}\n",
+        "does_not_compile": "def (:\n", "missing": None})
     page = _open(chat)
     _say(page, "card")
     expect(page.locator(".gcw-card")).to_be_visible(timeout=15_000)  # the default card
@@ -151,9 +157,7 @@ RENDERERS = {"composer": composer}
 
 def test_a_python_module_replaces_the_composer_and_it_still_sends(chat_factory):
     chat = chat_factory("micropython")
-    chat.config["modules"] = ["custom/composer.py"]
-    chat.context.route(chat.stack.proxy_url + "/custom/composer.py", lambda route: route.fulfill(
-        status=200, content_type="text/plain", body=COMPOSER_MODULE))
+    _serve_modules(chat, {"composer": COMPOSER_MODULE})
     page = _open(chat)
     expect(page.locator("#chat-composer .brand-composer #chat-input")).to_be_enabled(timeout=10_000)
     expect(page.locator("#chat-input")).to_have_count(1)
@@ -180,9 +184,7 @@ RENDERERS = {"launcher": launcher}
 
 def test_a_python_module_draws_the_inline_launcher_with_the_unread_count(chat_factory):
     chat = chat_factory("micropython")
-    chat.config["modules"] = ["custom/launcher.py"]
-    chat.context.route(chat.stack.proxy_url + "/custom/launcher.py", lambda route: route.fulfill(
-        status=200, content_type="text/plain", body=LAUNCHER_MODULE))
+    _serve_modules(chat, {"launcher": LAUNCHER_MODULE})
     page = _open(chat)
     expect(page.locator("#chat-launcher .brand-launcher")).to_have_text("Questions?")
     page.locator(".gcw-close").click()  # closed: what arrives now is unread
