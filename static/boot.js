@@ -31,7 +31,7 @@ script.src = "app/main.py";
 script.setAttribute("config", config);
 document.body.append(script);
 // PyScript reads a config for each script type; the unused type gets one too, so that neither
-// loads PyScript's plugins (six module fetches before the interpreter starts; see pyscript.toml).
+// loads PyScript's plugins (five module fetches before the interpreter starts; see pyscript.toml).
 const unused = document.createElement(type === "mpy" ? "py-config" : "mpy-config");
 unused.setAttribute("type", "json");
 unused.hidden = true;
