@@ -320,7 +320,9 @@ def test_files_refused_by_type_and_size_and_an_upload_that_fails_cancels_or_retr
     item.locator(".gcw-upload-retry").click()
     expect(item).to_have_attribute("data-state", "ready", timeout=15_000)
     states = page.evaluate("window.__uploadStates")
-    assert "uploading" in states and "failed" in states and states[-1] == "ready", states
+    # (A PUT this small can finish within one frame, so "uploading" may never be drawn here; the
+    # stalled upload below is where the progress state is checked.)
+    assert "failed" in states and states[-1] == "ready", states
     attempts = [f for f in guest.sent() if f.get("action") == "onAttachment"]
     assert len(attempts) == 2 and attempts[0]["attachmentId"] != attempts[1]["attachmentId"]
     # A stalled upload is cancelled: it leaves the tray and the service is told.
