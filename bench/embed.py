@@ -11,13 +11,10 @@ host page and the chat's frame, as received: the servers here do not compress) a
 50 ms) from navigation until the chat is ready in the background (idle) or for 3 s (click).
 """
 import argparse
-import functools
-import http.server
 import json
 import shutil
 import statistics
 import tempfile
-import threading
 
 from playwright.sync_api import sync_playwright
 
@@ -41,19 +38,14 @@ LONG_TASKS = """window.__long = 0; try { new PerformanceObserver((list) => {
 # Time of ready-to-type on the host page's clock, read inside the chat's frame.
 FRAME_READY = "() => { const r = (%s)(); return r === false ? false : performance.timeOrigin + r; }" % READY
 
-def _static(directory):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def _chat_frame(page):
-    for frame in page.frames:
-        if "embed=1" in frame.url:
-            return frame
-    return None
+def _ready_in_frame(page):
+    """When the chat's frame (once the loader has made it) was ready to type, as epoch ms."""
+    for _ in range(1200):
+        frames = [frame for frame in page.frames if "embed=1" in frame.url]
+        if frames:
+            return float(frames[0].wait_for_function(FRAME_READY, timeout=120_000, polling=5).json_value())
+        page.wait_for_timeout(5)
+    raise RuntimeError("the loader never made the chat's frame")
 
 
 def _context(browser, proxy, config):
@@ -83,13 +75,7 @@ def snippet_open_at_once(browser, proxy, config, host_url):
         page.goto(host_url)
         origin = page.evaluate("performance.timeOrigin")
         page.wait_for_function("() => document.querySelector('pychat-widget') !== null", timeout=30_000)
-        for _ in range(1200):
-            frame = _chat_frame(page)
-            if frame is not None:
-                break
-            page.wait_for_timeout(5)
-        at = frame.wait_for_function(FRAME_READY, timeout=120_000, polling=5).json_value()
-        return float(at) - origin
+        return _ready_in_frame(page) - origin
     finally:
         context.close()
 
@@ -115,13 +101,7 @@ def before_click(browser, proxy, config, host_url, preload):
         blocked = page.evaluate("window.__long")
         clicked = page.evaluate("performance.timeOrigin + performance.now()")
         page.locator("pychat-widget .launcher").click()
-        for _ in range(1200):
-            frame = _chat_frame(page)
-            if frame is not None:
-                break
-            page.wait_for_timeout(5)
-        at = frame.wait_for_function(FRAME_READY, timeout=120_000, polling=5).json_value()
-        return paid, blocked, float(at) - clicked
+        return paid, blocked, _ready_in_frame(page) - clicked
     finally:
         context.close()
 
@@ -136,8 +116,8 @@ def main():
     proxy_process = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
     proxy = "http://127.0.0.1:%d" % proxy_port
     folder = tempfile.mkdtemp(prefix="bench-host-")
-    host = _static(folder)
-    host_origin = "http://127.0.0.1:%d" % host.server_address[1]
+    host = stack_mod.serve_folder(folder)
+    host_origin = host.origin
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}
     runtimes = ["micropython"] + ([] if args.skip_pyodide else ["pyodide"])

@@ -10,14 +10,11 @@ disk cache); warm = the same profile loaded again. Servers are the real emulator
 loopback; the baseline page is served by a plain static server.
 """
 import argparse
-import functools
-import http.server
 import json
 import os
 import shutil
 import statistics
 import tempfile
-import threading
 
 from playwright.sync_api import sync_playwright
 
@@ -37,14 +34,6 @@ OPEN_AT_ONCE = """document.addEventListener("DOMContentLoaded", () => {
   const launcher = document.getElementById("chat-launcher");
   if (launcher) launcher.click();
 });"""
-
-
-def _static_server(directory):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def _measure(playwright, url, config, profile, route_config):
@@ -75,11 +64,11 @@ def main():
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
     proxies = [stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)]
-    static = _static_server(HERE)
+    static = stack_mod.serve_folder(HERE)
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
     page_base = "http://127.0.0.1:%d" % proxy_port
-    static_base = "http://127.0.0.1:%d" % static.server_address[1]
+    static_base = static.origin
     with open(os.path.join(HERE, "out-config.json"), "w") as handle:
         json.dump(config, handle)
     variants = [

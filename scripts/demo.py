@@ -3,28 +3,17 @@
 The page's config.json points at the emulator on 8766; the proxy serves the page on 8765 and
 asks the emulator for the wait time with the emulator's demo OAuth client (never sent to the page).
 """
-import functools
-import http.server
 import os
 import signal
 import sys
-import threading
 import time
 
-from scripts.stack import start_emulator, start_proxy, stop
+from scripts.stack import serve_folder, start_emulator, start_proxy, stop
 
 PAGE_PORT = 8765
 EMULATOR_PORT = 8766
 HOST_PORT = 8767  # examples/host.html: a "customer site" on another origin, embedding the chat
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
-
-
-def _host_site():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=EXAMPLES)
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", HOST_PORT), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def main():
@@ -35,7 +24,7 @@ def main():
     try:
         emulator = start_emulator(EMULATOR_PORT, quiet=True)
         proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True)
-        host = _host_site()
+        host = serve_folder(EXAMPLES, HOST_PORT)
         print()
         print("  Chat demo running. Open:  http://127.0.0.1:%d/" % PAGE_PORT)
         print("  Embedded in another site with the snippet:  http://127.0.0.1:%d/host.html" % HOST_PORT)

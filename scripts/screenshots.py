@@ -5,13 +5,10 @@
 Runs the emulator and the proxy on free ports, opens the chat in Debian's Chromium, asks the demo
 bot for each kind by keyword (or drives the composer), and saves `<kind>-<width>.png`.
 """
-import functools
-import http.server
 import json
 import os
 import shutil
 import tempfile
-import threading
 
 import httpx
 from playwright.sync_api import sync_playwright
@@ -70,13 +67,9 @@ def _embedded(browser, size, proxy_url, config):
     folder = tempfile.mkdtemp(prefix="screens-host-")
     with open(os.path.join(folder, "host.html"), "w") as handle:
         handle.write(HOST_PAGE % proxy_url)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    host = "http://127.0.0.1:%d" % server.server_address[1]
+    server = stack_mod.serve_folder(folder)
+    host = server.origin
     try:
-        context, _ = None, None
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         embedded = dict(config, embed={"hosts": [host]})
         context.route(proxy_url + "/config.json", lambda r: r.fulfill(status=200, content_type="application/json",

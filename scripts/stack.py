@@ -1,8 +1,11 @@
 """Start the local stack (emulator + proxy) as child processes; used by `make demo`, tests and bench."""
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -11,6 +14,17 @@ DEMO_CLIENT_ID = "emulator-demo-client"
 DEMO_CLIENT_SECRET = "emulator-demo-secret-not-for-browsers"
 DEMO_QUEUE_ID = "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 DEMO_DEPLOYMENT_ID = "f3b8c4d2-5a6e-4b7f-8c9d-0e1f2a3b4c5d"
+
+
+def serve_folder(directory, port=0):
+    """A plain static server of `directory` on 127.0.0.1 (a thread; `.shutdown()` stops it): the
+    baseline page, or a host site on another origin. `.origin` is its http://127.0.0.1:port."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.origin = "http://127.0.0.1:%d" % server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def free_port():

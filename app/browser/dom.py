@@ -297,7 +297,7 @@ class PanelRenderer:
         self._rows_unfinished = False
         self._uploads = None
         self._tokens = {}
-        self._slots = {}  # "notice" / "typing" / "composer" -> handler ids of what is drawn there
+        self._slots = {}  # "notice" / "typing" / "composer" / "launcher" -> handler ids of what is drawn there
         self.on_composer = None  # main.py's wiring, run again when a customer's composer is drawn
         self.unread = 0  # for a customer's launcher entry
         root = self.panel
@@ -371,10 +371,7 @@ class PanelRenderer:
         button = document.getElementById("chat-launcher")
         if button is None or self.registry.table.get("launcher") is render_mod.DEFAULTS.get("launcher"):
             return
-        self.builder.release(self._slots.get("launcher"))
-        self.builder.begin()
-        node = self.registry.draw("launcher", {"unread": self.unread}, self.builder.h, self.ctx)
-        self._slots["launcher"] = self.builder.end()
+        node = self._draw_slot("launcher", {"unread": self.unread})
         if node is not None:
             while button.firstChild:
                 button.removeChild(button.firstChild)
@@ -391,10 +388,7 @@ class PanelRenderer:
         props = {"hint": view.composer_hint if view else "", "enabled": view.composer_enabled if view else False,
                  "attachments": view.attachments if view else False, "accept": view.accept if view else ""}
         typed = str(self.input.value) if self.input is not None else ""
-        self.builder.release(self._slots.get("composer"))
-        self.builder.begin()
-        node = self.registry.draw("composer", props, self.builder.h, self.ctx)
-        self._slots["composer"] = self.builder.end()
+        node = self._draw_slot("composer", props)
         if node is None or row is None or node.querySelector("#chat-input") is None:
             _log("error", "chat: the composer entry must draw an element with id chat-input; keeping the default")
             return
@@ -463,7 +457,7 @@ class PanelRenderer:
             self.input.placeholder = view.composer_hint
             self._send_state(view)
         if last is None or last.typing != view.typing:
-            self._drawn_into(self.typing, "typing", {"text": view.typing} if view.typing else None, "typing")
+            self._drawn_into(self.typing, "typing", {"text": view.typing} if view.typing else None)
             self.typing.hidden = not view.typing
         if last is None or last.wait != view.wait:
             self.wait.textContent = view.wait
@@ -501,14 +495,20 @@ class PanelRenderer:
         if self._last is not None:
             self._send_state(self._last)
 
-    def _drawn_into(self, container, name, props, slot):
-        """Replace container's content with a registry entry (its handlers owned by `slot`)."""
-        while container.firstChild:
-            container.removeChild(container.firstChild)
-        self.builder.release(self._slots.get(slot))
+    def _draw_slot(self, name, props):
+        """A registry entry drawn for one fixed place of the panel; what it drew there before
+        gives its handlers back. None props: nothing drawn."""
+        self.builder.release(self._slots.get(name))
         self.builder.begin()
         node = self.registry.draw(name, props, self.builder.h, self.ctx) if props is not None else None
-        self._slots[slot] = self.builder.end()
+        self._slots[name] = self.builder.end()
+        return node
+
+    def _drawn_into(self, container, name, props):
+        """Replace container's content with a registry entry."""
+        while container.firstChild:
+            container.removeChild(container.firstChild)
+        node = self._draw_slot(name, props)
         if node is not None:
             container.appendChild(node)
 
@@ -516,13 +516,13 @@ class PanelRenderer:
         if notice is None:
             self.notice.hidden = True
             self.notice.removeAttribute("data-kind")
-            self._drawn_into(self.notice, "notice", None, "notice")
+            self._drawn_into(self.notice, "notice", None)
             return
         self.notice.hidden = False
         self.notice.setAttribute("data-kind", notice.kind)
         self._drawn_into(self.notice, "notice", {"title": notice.title, "message": notice.message,
                                                  "action": notice.action, "kind": notice.kind,
-                                                 "button": notice.button}, "notice")
+                                                 "button": notice.button})
 
     def _tray(self, uploads):
         while self.tray.firstChild:
@@ -538,7 +538,6 @@ class PanelRenderer:
         """Bring the list in line with `view.rows`, newest first, within a frame's budget: a long
         transcript (a reload, a history page) is drawn over several frames, so the page never
         freezes and the guest sees the newest messages at once."""
-        log = self.log
         scroller = self.scroller
         if self._layout is not None and self._layout[0] is view.rows:
             items = self._layout[1]  # the next frame of the same transcript

@@ -9,6 +9,7 @@ import js
 from pyscript import WebSocket, fetch
 from pyscript.ffi import create_proxy
 
+from app.browser import bridge
 from app.chat.clock import epoch_seconds
 
 
@@ -209,8 +210,6 @@ class BrowserPorts:
         self.renderer.render(view)
 
     def post_host(self, origin, message):
-        from app.browser import bridge
-
         bridge.post(origin, message)
         if message.get("type") == "unread" and not self.embedded:
             self.renderer.unread = int(message.get("count") or 0)

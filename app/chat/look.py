@@ -26,6 +26,8 @@ class Look:
         self.deployment = None
         self.modules = []
         self.renderers = {}
+        self._words = None  # (language, overrides) last put in force
+        self._looks = None  # (tokens, scheme) last put in force
 
     def configure(self, settings):
         self.settings = settings
@@ -74,18 +76,26 @@ class Look:
         return merged
 
     def apply(self):
+        """Put the words and looks in force; the panel is told only what changed (a new language
+        redraws every row, so the deployment's arrival must not redraw them for nothing)."""
         if self.settings is None:
             return
         language = self.language()
         overrides = strings_mod.overrides_for(self.settings.strings, language)
         for module in self.modules:
             overrides.update(strings_mod.overrides_for(getattr(module, "STRINGS", None), language))
-        t.use(language, overrides)
-        self.ports.set_language(language, t.rtl)
+        words = (language, sorted(overrides.items()))
+        if words != self._words:
+            self._words = words
+            t.use(language, overrides)
+            self.ports.set_language(language, t.rtl)
         theme = self.theme()
-        self.ports.set_theme(theme_mod.tokens(theme, self.deployment), theme_mod.scheme(theme))
+        looks = (theme_mod.tokens(theme, self.deployment), theme_mod.scheme(theme))
+        if looks != self._looks:
+            self._looks = looks
+            self.ports.set_theme(looks[0], looks[1])
 
     def launcher_colors(self):
         """The accent and its text colour, for the launcher the host page draws."""
-        found = theme_mod.tokens(self.theme(), self.deployment)
-        return found.get("--gcw-accent", ""), found.get("--gcw-accent-text", "")
+        tokens = self._looks[0] if self._looks else {}
+        return tokens.get("--gcw-accent", ""), tokens.get("--gcw-accent-text", "")

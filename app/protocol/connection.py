@@ -10,7 +10,6 @@ from app.protocol.events. Network input never raises; misuse by the caller raise
 LocalProtocolError (fault: this client), so bugs say whose they are.
 """
 from collections import namedtuple
-import json
 
 from app.protocol import errors, frames, jsontext
 from app.protocol import events as ev

@@ -4,17 +4,15 @@ The host page is served from another origin (another port) than the chat's files
 runs in its frame against the emulator. Covers the gcw-demo-host API and events, the origin checks
 both ways, a start that fails quietly, and CSS isolation in both directions.
 """
-import functools
-import http.server
 import json
 import tempfile
-import threading
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from conftest import READY_TIMEOUT
+from scripts import stack as stack_mod
 
 HOSTILE_CSS = """
 * { font-family: "Comic Sans MS", cursive !important; letter-spacing: 3px !important; }
@@ -51,11 +49,8 @@ class HostSite:
 
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="host-site-")
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=self.dir)
-        handler.log_message = lambda *a: None
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.origin = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.server = stack_mod.serve_folder(self.dir)
+        self.origin = self.server.origin
 
     def page(self, name, body, css=HOSTILE_CSS):
         with open(self.dir + "/" + name, "w") as handle:
