@@ -136,11 +136,29 @@ def main():
             event.preventDefault()
             add_files(data.files)
 
+    launcher = document.getElementById("chat-launcher")
+
     def toggled(event):
         if str(event.newState) == "open":
             controller.open_panel()
         else:
             controller.close_panel()
+            if launcher is not None:
+                launcher.focus()  # focus goes back where the guest opened the chat
+
+    def close_panel():
+        if embedded:
+            controller.close_panel()
+            controller.host.emit("hide")  # the loader hides the frame and focuses its launcher
+        elif panel.matches(":popover-open"):
+            panel.hidePopover()
+
+    def escape(event):
+        if str(event.key) != "Escape" or event.defaultPrevented:
+            return
+        event.preventDefault()
+        if not renderer.close_menu():  # an open menu or confirmation closes first
+            close_panel()
 
     def wire_composer():
         """Listeners on the composer's field, attach button and file picker (again after a redraw)."""
@@ -163,17 +181,16 @@ def main():
         panel.removeAttribute("popover")
         bridge.listen(controller, lambda fn: guarded(fn, _show_crash))
 
-        def close_clicked(event):
-            controller.close_panel()
-            controller.host.emit("hide")
-
-        _on(panel.querySelector(".gcw-close"), "click", close_clicked)
+        _on(panel.querySelector(".gcw-close"), "click", lambda e: close_panel())
     else:
         _on(panel, "toggle", toggled)
+    _on(panel, "keydown", escape)
+    _on(document, "visibilitychange", lambda e: controller.visibility(not document.hidden))
     _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
     # The transcript is saved at most once a second; pagehide catches the last changes.
     _on(js.window, "pagehide", lambda e: controller.flush())
     _on(js.window, "online", lambda e: controller.online())
+    controller.attention.visible = not document.hidden
     document.documentElement.setAttribute("data-chat-python", "ready")
     languages = js.navigator.languages
     controller.boot(str(js.window.location.href), [str(languages[i]) for i in range(int(languages.length))])

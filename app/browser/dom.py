@@ -22,6 +22,8 @@ FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
 FRAME_BUDGET_MS = 30  # DOM work per animation frame; the rest of a long transcript waits a frame
 MIN_ROWS_PER_FRAME = 8
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
+FOCUS_ON_OPEN = (".gcw-prechat input, .gcw-prechat select, .gcw-prechat textarea", "#chat-input",
+                 "#chat-notice-button", "#chat-scroll")
 DELEGATED = ("click", "change", "submit", "keydown", "input")
 CAPTURED = ("scroll", "error", "load")  # these do not bubble: listened for in the capture phase
 
@@ -211,6 +213,34 @@ class Actions:
     def start_new(self):
         self.controller.start_new()
 
+    # the panel's menu, its confirmations and the pre-chat form
+    def menu_toggle(self):
+        self.renderer.toggle_menu()
+
+    def menu_pick(self, name):
+        self.renderer.pick(name)
+
+    def confirm_yes(self):
+        self.renderer.focus_after = "#chat-menu-button"
+        self.controller.ending.confirmed()
+
+    def confirm_no(self):
+        self.renderer.focus_after = "#chat-menu-button"
+        self.controller.ending.cancel()
+
+    def prechat_submit(self, event):
+        event.prevent()
+        values, invalid = _form_values(event.element)
+        if not self.controller.prechat_submit(values, invalid):
+            self.renderer.focus_after = ".gcw-prechat [aria-invalid=true], .gcw-prechat-error"
+        else:
+            self.renderer.focus_after = "#chat-input"
+
+    def prechat_typed(self, event):
+        form = event.element
+        values, _ = _form_values(form)
+        self.controller.prechat_typed(values)
+
     def say(self, event, words):
         box = event.element.querySelector(".gcw-picker-error")
         if box:
@@ -279,6 +309,14 @@ class PanelRenderer:
         self.attach = document.getElementById("chat-attach")
         self.picker = document.getElementById("chat-file")
         self.lightbox = document.getElementById("chat-lightbox")
+        self.menu = document.getElementById("chat-menu")
+        self.confirm = document.getElementById("chat-confirm")
+        self.prechat = document.getElementById("chat-prechat")
+        self.composer = document.getElementById("chat-composer")
+        self.announcer = document.getElementById("chat-announce")
+        self.launcher = document.getElementById("chat-launcher")
+        self.menu_open = False
+        self.focus_after = None  # a selector to focus once the next frame is drawn
         self.builder = DomBuilder()
         self.registry = renderers or render_mod.Renderers(log=_log)
         self.ctx = render_mod.Context(self.registry, self.builder.h, t, IntlFormat(), Actions(self))
@@ -297,7 +335,8 @@ class PanelRenderer:
         self._rows_unfinished = False
         self._uploads = None
         self._tokens = {}
-        self._slots = {}  # "notice" / "typing" / "composer" / "launcher" -> handler ids of what is drawn there
+        self._slots = {}  # "notice" / "typing" / "composer" / "launcher" / "menu" ... -> handler ids drawn there
+        self._form_drawn = None  # what the pre-chat form was drawn from (redrawn only when that changes)
         self.on_composer = None  # main.py's wiring, run again when a customer's composer is drawn
         self.unread = 0  # for a customer's launcher entry
         root = self.panel
@@ -465,15 +504,43 @@ class PanelRenderer:
         if last is None or last.earlier != view.earlier:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
-            self._notice(view.notice)
+            self._notice(view.notice, view.countdown)
+        elif last.countdown != view.countdown:
+            clock = self.notice.querySelector(".gcw-countdown")
+            if clock is not None:
+                clock.textContent = view.countdown
+        if last is None or last.menu != view.menu:
+            if not view.menu:
+                self.menu_open = False
+            self._menu(view.menu)
+        if last is None or last.confirm != view.confirm:
+            self._drawn_into(self.confirm, "confirm", {"what": view.confirm} if view.confirm else None)
+            self.confirm.hidden = not view.confirm
+            if view.confirm:
+                self.focus_after = "#chat-confirm-no"
+        if last is None or last.prechat != view.prechat:
+            self._prechat(view.prechat)
+        if last is None or last.announce != view.announce:
+            if view.announce is not None and last is not None:
+                self.announcer.textContent = view.announce[1]
+        if last is None or last.unread != view.unread:
+            self._unread(view.unread)
         if last is None or last.attachments != view.attachments or last.accept != view.accept:
             self.attach.hidden = not view.attachments
             self.picker.setAttribute("accept", view.accept or "")
         if last is None or last.uploads != view.uploads:
             self._tray(view.uploads)
             self._send_state(view)
-        if last is None or self._rows_unfinished or last.version != view.version or last.live != view.live:
+        if last is None or self._rows_unfinished or last.version != view.version or last.live != view.live \
+                or last.divider != view.divider:
             self._rows_changed(view)
+        if self.focus_after:
+            wanted, self.focus_after = self.focus_after, None
+            for selector in (wanted if isinstance(wanted, tuple) else (wanted,)):
+                node = self.panel.querySelector(selector)
+                if node is not None and node.closest("[hidden]") is None and not getattr(node, "disabled", False):
+                    node.focus()
+                    break
 
     def _send_state(self, view):
         busy = any(u.state in ("requesting", "uploading", "processing") for u in view.uploads)
@@ -512,7 +579,103 @@ class PanelRenderer:
         if node is not None:
             container.appendChild(node)
 
-    def _notice(self, notice):
+    def _menu(self, items):
+        self._drawn_into(self.menu, "menu", {"items": items, "open": self.menu_open} if items else None)
+
+    def toggle_menu(self, open_it=None):
+        self.menu_open = (not self.menu_open) if open_it is None else bool(open_it)
+        self._menu(self._last.menu if self._last is not None else ())
+        button = document.getElementById("chat-menu-button")
+        if self.menu_open:
+            first = self.menu.querySelector(".gcw-menu-item:not([disabled])")
+            (first or button).focus()
+        elif button is not None:
+            button.focus()
+
+    def pick(self, name):
+        self.menu_open = False
+        self._menu(self._last.menu if self._last is not None else ())
+        controller = self.controller
+        if name in ("download_text", "download_json"):
+            filename, mime, content = controller.ending.transcript_file(
+                "json" if name == "download_json" else "text", self.ctx.fmt)
+            controller.ports.download(filename, mime, content)
+            self.focus_after = "#chat-menu-button"
+        elif name == "notify_off":
+            controller.notifications(True)
+            self.focus_after = "#chat-menu-button"
+        elif name == "notify_on":
+            controller.notifications(False)
+            self.focus_after = "#chat-menu-button"
+        elif name in ("end", "clear"):
+            controller.ending.ask(name)
+        if self.focus_after and self._pending is None:
+            self.render(self._last)
+
+    def close_menu(self):
+        """Escape: the open menu closes first (True), before the panel does."""
+        if self.menu_open:
+            self.toggle_menu(False)
+            return True
+        if self._last is not None and self._last.confirm:
+            self.controller.ending.cancel()
+            self.focus_after = "#chat-menu-button"
+            return True
+        return False
+
+    def _prechat(self, form):
+        active = form is not None
+        self.prechat.hidden = not active
+        self.log.hidden = active
+        self.composer.hidden = active
+        if not active:
+            self._form_drawn = None
+            self._drawn_into(self.prechat, "prechat", None)
+            return
+        shape = (form.title, form.intro, form.fields and tuple([(f.name, f.error) for f in form.fields]),
+                 form.error, form.submitting, form.limit)
+        if shape != self._form_drawn:
+            self._form_drawn = shape
+            self._drawn_into(self.prechat, "prechat", {"form": form})
+        else:
+            budget = self.prechat.querySelector(".gcw-prechat-budget")
+            if budget is not None:  # typing: only the live budget changes, the fields keep focus
+                near = form.used > form.limit * 0.8
+                budget.textContent = t("prechat.budget", used=form.used, limit=form.limit) if near else ""
+
+    def _unread(self, count):
+        """The inline page's launcher badge and title (on a host page the loader draws its own)."""
+        self.unread = count
+        badge = document.querySelector("#chat-launcher .gcw-launcher-badge")
+        words = document.querySelector("#chat-launcher .gcw-launcher-unread")
+        if badge is not None:
+            badge.textContent = "99+" if count > 99 else str(count)
+            badge.hidden = count == 0
+        if words is not None:
+            words.textContent = "" if not count else (
+                t("launcher.unread_one") if count == 1 else t("launcher.unread", count=count))
+        self.draw_launcher()
+
+    def focus_panel(self):
+        """The panel opened: once it is drawn, focus goes into it (the form, the composer, else
+        the transcript)."""
+        self.focus_after = FOCUS_ON_OPEN
+        if self._pending is None and self._last is not None:
+            self.render(self._last)
+
+    def download(self, filename, mime, content):
+        blob = js.Blob.new(to_js([content]), to_js({"type": mime}))
+        url = js.URL.createObjectURL(blob)
+        link = document.createElement("a")
+        link.href = url
+        link.download = filename
+        link.hidden = True
+        self.panel.appendChild(link)
+        link.click()
+        link.remove()
+        js.setTimeout(create_proxy(lambda *_: js.URL.revokeObjectURL(url)), 10000)
+
+    def _notice(self, notice, countdown=""):
         if notice is None:
             self.notice.hidden = True
             self.notice.removeAttribute("data-kind")
@@ -522,7 +685,7 @@ class PanelRenderer:
         self.notice.setAttribute("data-kind", notice.kind)
         self._drawn_into(self.notice, "notice", {"title": notice.title, "message": notice.message,
                                                  "action": notice.action, "kind": notice.kind,
-                                                 "button": notice.button})
+                                                 "button": notice.button, "countdown": countdown})
 
     def _tray(self, uploads):
         while self.tray.firstChild:
@@ -539,11 +702,11 @@ class PanelRenderer:
         transcript (a reload, a history page) is drawn over several frames, so the page never
         freezes and the guest sees the newest messages at once."""
         scroller = self.scroller
-        if self._layout is not None and self._layout[0] is view.rows:
+        if self._layout is not None and self._layout[0] is view.rows and self._layout[2] == view.divider:
             items = self._layout[1]  # the next frame of the same transcript
         else:
-            items = render_mod.layout(view.rows, self.ctx.fmt.day_key)
-            self._layout = (view.rows, items)
+            items = render_mod.layout(view.rows, self.ctx.fmt.day_key, view.divider)
+            self._layout = (view.rows, items, view.divider)
         anchor = None if self._following else self._anchor()
         newest = items[-1] if items else None
         grew = (newest is not None and newest[0] == "row" and newest[1].side != "guest"
@@ -559,6 +722,10 @@ class PanelRenderer:
                 key, source = item[1], ("day", item[2][:10])
                 props = {"time": item[2]}
                 name = "day"
+            elif item[0] == "divider":
+                key, source = "divider", ("divider", item[2])
+                props = {"key": item[2]}
+                name = "divider"
             else:
                 row = item[1]
                 key = "row:" + row.key
@@ -690,6 +857,23 @@ class PanelRenderer:
                 img.setAttribute("src", url)
             return
         js.window.open(url, "_blank", "noopener,noreferrer")
+
+
+def _form_values(form):
+    """The pre-chat form's answers by field name, and the names whose `pattern` the browser refused."""
+    values = {}
+    invalid = []
+    controls = form.querySelectorAll("input[name], select[name], textarea[name]")
+    for i in range(int(controls.length)):
+        control = controls.item(i)
+        name = str(control.name)
+        if str(control.type) == "checkbox":
+            values[name] = "true" if control.checked else ""
+        else:
+            values[name] = str(control.value)
+        if control.validity and control.validity.patternMismatch:
+            invalid.append(name)
+    return values, invalid
 
 
 def _same(drawn, source):

@@ -34,6 +34,8 @@ class BrowserPorts:
         self._generation = 0  # events from a socket we already dropped are ignored
         self.files = {}  # upload id -> the browser File the guest chose
         self._uploads = {}  # upload id -> its XMLHttpRequest while it runs
+        self._title = None  # the page's own title, before an unread count went in front
+        self._audio = None
 
     def attach(self, controller):
         self.controller = controller
@@ -211,9 +213,87 @@ class BrowserPorts:
 
     def post_host(self, origin, message):
         bridge.post(origin, message)
-        if message.get("type") == "unread" and not self.embedded:
-            self.renderer.unread = int(message.get("count") or 0)
-            self.renderer.draw_launcher()  # a customer's launcher entry may show the count
+
+    # -- attention ----------------------------------------------------------------------------
+    def set_unread(self, count):
+        """The page's title shows the count (inline: this page is the host page; in a frame the
+        loader on the host page does it, and draws the launcher's badge)."""
+        if self.embedded:
+            return
+        from app.chat.strings import t
+
+        if self._title is None:
+            self._title = str(js.document.title)
+        js.document.title = t("attention.title", count=count, title=self._title) if count else self._title
+
+    def play_sound(self):
+        """A short, quiet two-note chime made with Web Audio (no sound file to fetch)."""
+        try:
+            if self._audio is None:
+                make = getattr(js.window, "AudioContext", None) or getattr(js.window, "webkitAudioContext", None)
+                if make is None:
+                    return
+                self._audio = make.new()
+            audio = self._audio
+            start = float(audio.currentTime)
+            for offset, pitch in ((0.0, 880), (0.12, 1320)):
+                tone = audio.createOscillator()
+                gain = audio.createGain()
+                tone.frequency.value = pitch
+                gain.gain.setValueAtTime(0.0001, start + offset)
+                gain.gain.exponentialRampToValueAtTime(0.08, start + offset + 0.02)
+                gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.25)
+                tone.connect(gain)
+                gain.connect(audio.destination)
+                tone.start(start + offset)
+                tone.stop(start + offset + 0.3)
+        except Exception as exc:  # autoplay rules may refuse before the guest has interacted
+            js.console.warn("chat: no sound: " + str(exc))
+
+    def notification_permission(self):
+        if self.embedded:
+            return "default"  # a frame may not ask; the host page's loader asks and answers
+        notification = getattr(js.window, "Notification", None)
+        return str(notification.permission) if notification is not None else "unsupported"
+
+    def request_notifications(self, on_done):
+        if self.embedded:
+            return self.controller.host.emit("requestNotifications")  # answered by a "notifications" command
+        notification = getattr(js.window, "Notification", None)
+        if notification is None:
+            return on_done("unsupported")
+
+        async def ask():
+            try:
+                answer = await notification.requestPermission()
+            except Exception:
+                answer = notification.permission
+            guarded(on_done, self.on_error)(str(answer))
+
+        asyncio.create_task(ask())
+
+    def notify(self, title, body):
+        if self.embedded:
+            return self.controller.host.emit("notify", title=title, body=body)
+        try:
+            shown = js.Notification.new(title, _js_object({"body": body, "tag": "gcw-chat", "lang": str(
+                js.document.documentElement.lang or "")}))
+            shown.onclick = create_proxy(guarded(lambda event: self._notification_clicked(shown), self.on_error))
+        except Exception as exc:
+            js.console.warn("chat: notification not shown: " + str(exc))
+
+    def _notification_clicked(self, shown):
+        js.window.focus()
+        shown.close()
+        panel = js.document.getElementById("chat-panel")
+        if panel is not None and not panel.matches(":popover-open"):
+            panel.showPopover()
+
+    def download(self, filename, mime, content):
+        self.renderer.download(filename, mime, content)
+
+    def panel_opened(self):
+        self.renderer.focus_panel()
 
     def set_language(self, language, rtl):
         self.renderer.set_language(language, rtl, self.embedded)
@@ -242,6 +322,12 @@ class BrowserPorts:
 class _Closed:
     code = 1006
     reason = "could not open"
+
+
+def _js_object(values):
+    from pyscript.ffi import to_js
+
+    return to_js(values)
 
 
 def _to_py(value):

@@ -6,11 +6,16 @@ means for the panel, and what each guest action sends. The parts it routes to ow
 app/chat/outbox.py (messages on their way and the send budget), app/chat/sync.py (history catch-up,
 JWT, held sends), app/chat/storage.py (what survives a reload), app/chat/uploads.py (files the
 guest sends), app/chat/transcript.py (rows and the view), app/chat/host.py (the host page's API:
-events out, commands in, the unread count).
+events out, commands in), app/chat/attention.py (unread count, divider, sound, notifications,
+announcements), app/chat/ending.py (End chat, Clear, the expiry countdown, transcript files) and
+app/chat/prechat.py (the form before the chat).
 """
 from app.chat import embed
 from app.chat import parts as parts_mod
+from app.chat import prechat as prechat_mod
 from app.chat import settings as settings_mod
+from app.chat.attention import NOTIFY_PREF, Attention
+from app.chat.ending import Ending
 from app.chat.host import HostLink
 from app.chat.look import Look
 from app.chat.outbox import Outbox
@@ -25,7 +30,6 @@ from app.protocol import events as ev
 
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
-EXPIRY_NOTICE_S = 300  # like Messenger: warn in the last five minutes of an idle session
 MAX_MESSAGE_BYTES = 4096  # the service refuses longer text with 4011
 
 
@@ -59,6 +63,14 @@ class Ports:
     def load_modules(self, urls, on_done): raise NotImplementedError  # on_done([module objects])
     def use_renderers(self, overrides): raise NotImplementedError  # merged over the default look
     def add_stylesheets(self, urls): raise NotImplementedError  # the team's CSS, on the chat's page
+    # attention: the unread count on the launcher and in the title, a sound, notifications, files
+    def set_unread(self, count): raise NotImplementedError
+    def play_sound(self): raise NotImplementedError
+    def notification_permission(self): raise NotImplementedError  # "default"|"granted"|"denied"|"unsupported"
+    def request_notifications(self, on_done): raise NotImplementedError  # on_done(permission)
+    def notify(self, title, body): raise NotImplementedError
+    def download(self, filename, mime, content): raise NotImplementedError  # the guest saves a file
+    def panel_opened(self): raise NotImplementedError  # move focus into the panel
 
 
 STATUS = {
@@ -83,6 +95,12 @@ class Controller:
         self.ports = ports
         self.host = HostLink(ports, embedded, parent_origin)
         self.look = Look(ports)
+        self.attention = Attention(ports, self.host)
+        self.ending = Ending(self)
+        self.prechat = None  # app/chat/prechat.Prechat while the settings ask for a form
+        self._after_form = None  # "new": the form's Start begins a new conversation
+        self._refused_key = ""
+        self._asking = False  # notifications asked for, the answer not in yet  # the message whose attributes the service refused (4013), sent again after the form
         self.attributes = {}  # custom attributes from the host page, sent with the next message
         self._page_url = ""
         self._raw_settings = None  # the settings file's data, while an embedded chat awaits its host
@@ -98,8 +116,6 @@ class Controller:
         self.storage = None
         self._deployment_known = False
         self._wanted = False  # the guest opened the panel (or a session exists): connect
-        self._expires_s = None  # the session's expirationDate (epoch s), when the service gave one
-        self._duration_s = None  # seconds of inactivity before expiry
         self._pump_handle = None
         self._retry_handle = None
         self._typing_sent_ms = None
@@ -179,6 +195,8 @@ class Controller:
             self._host_send_due()
         elif kind == "setAttributes":
             self.set_attributes(data.get("attributes"))
+        elif kind == "notifications":
+            self._notifications_answered(data.get("permission"))
 
     def _host_send_due(self):
         if self.conn is not None:
@@ -202,6 +220,10 @@ class Controller:
         except settings_mod.SettingsError as exc:
             return self._fail_settings(exc)
         self.look.configure(self.settings)
+        self.attention.configure(self.settings.attention, self.ports.notification_permission(),
+                                 self.ports.load(NOTIFY_PREF + "-" + self.settings.deployment_id) == "on")
+        if self.settings.prechat:
+            self.prechat = prechat_mod.Prechat(self.settings.prechat, self.look.language())
         if self.settings.modules:  # the customer's code first, so nothing is drawn twice
             return self.ports.load_modules(self.settings.modules, self._modules_loaded)
         self._start()
@@ -219,6 +241,8 @@ class Controller:
         # A page with a session resumes it at load; a new visitor connects only when they open
         # the chat, so no conversation (and no bot flow) starts for every page view.
         self._wanted = self._wanted or bool(token)
+        if self.prechat is not None and token:
+            self.prechat.done = True  # a conversation is under way: the form was filled in then
         self._sync_status()
         self.render()
         context = settings_mod.context_url(self.settings)
@@ -232,6 +256,7 @@ class Controller:
             self.deployment = data
             self.uploads.set_deployment(data)
             self.look.deployment_known(data)
+            self.attention.deployment_known(self.conversations())
             accent, text = self.look.launcher_colors()
             if accent:
                 self.host.emit("theme", accent=accent, accentText=text)
@@ -239,26 +264,28 @@ class Controller:
         self._deployment_known = True
         self._connect_if_wanted()
 
-    def _conversations(self):
+    def conversations(self):
         messenger = self.deployment.get("messenger") if isinstance(self.deployment, dict) else None
         apps = messenger.get("apps") if isinstance(messenger, dict) else None
         conversations = apps.get("conversations") if isinstance(apps, dict) else None
         return conversations if isinstance(conversations, dict) else {}
 
     def markdown(self):
-        markdown = self._conversations().get("markdown")
+        markdown = self.conversations().get("markdown")
         return isinstance(markdown, dict) and markdown.get("enabled") is True
 
     def _connect_if_wanted(self):
         if not (self._wanted and self._deployment_known):
             return
+        if self.prechat is not None and not self.prechat.done:
+            return  # the form first: nothing (not even an autoStart greeting) before the guest's answers
         if self.conn is None:
             token = self.storage.token()
             if not token:
                 token = self.ports.new_id()
                 self.storage.set_token(token)
             self.conn = conn_mod.Connection(self.settings.deployment_id, token)
-            self.conn.auto_start = bool((self._conversations().get("autoStart") or {}).get("enabled"))
+            self.conn.auto_start = bool((self.conversations().get("autoStart") or {}).get("enabled"))
         if self.conn.state != conn_mod.IDLE:
             return
         self._apply(self.conn.connect())
@@ -270,11 +297,89 @@ class Controller:
     def open_panel(self):
         """The guest opened the chat: connect now if not yet connected."""
         self._wanted = True
-        self.host.opened()
+        self.attention.opened()
         self._connect_if_wanted()
+        self.ports.panel_opened()  # focus moves into the panel
+        self.render()
 
     def close_panel(self):
-        self.host.closed()
+        self.attention.closed()
+        if self.ending.confirming:
+            self.ending.cancel()
+
+    def visibility(self, visible):
+        """The page was hidden or shown again (another tab, a minimised window)."""
+        self.attention.visibility(visible)
+        self.render()
+
+    # -- notifications the guest turns on ---------------------------------------------------------
+    def notifications(self, on):
+        """The menu's "Turn on notifications" (asks the browser) or "Turn off notifications"."""
+        if not on:
+            self.attention.turn_off()
+            self._save_notify()
+            return self.render()
+        if self.attention.permission == "granted":
+            self.attention.permission_changed("granted")
+            self._save_notify()
+            return self.render()
+        self._asking = True
+        self.ports.request_notifications(self._notifications_answered)
+
+    def _notifications_answered(self, permission):
+        """The browser's answer to our request, or (embedded) the host page telling its permission."""
+        if permission not in ("default", "granted", "denied"):
+            return
+        asked, self._asking = self._asking, False
+        if asked:
+            self.attention.permission_changed(permission)
+            self._save_notify()
+        else:
+            self.attention.permission_known(permission)
+        self.render()
+
+    def _save_notify(self):
+        if self.settings is not None:
+            self.ports.save(NOTIFY_PREF + "-" + self.settings.deployment_id, "on" if self.attention.wanted else "off")
+
+    # -- the pre-chat form ------------------------------------------------------------------------
+    def _other_attributes(self):
+        """Attributes not from the form (the host page's setAttributes), counted in its budget."""
+        names = [f["name"] for f in self.prechat.fields()]
+        return {k: v for k, v in self.attributes.items() if k not in names}
+
+    def prechat_typed(self, values):
+        if self.prechat is not None and not self.prechat.done:
+            self.prechat.typed(values, self._other_attributes())
+            self.render()
+
+    def prechat_submit(self, values, invalid=()):
+        """The form's Start: its answers become custom attributes (and a first message, if a field
+        says so), then the chat connects. False when the form shows errors instead."""
+        form = self.prechat
+        if form is None or form.done:
+            return False
+        if not form.validate(values, invalid, self._other_attributes()):
+            self.render()
+            return False
+        self.attributes = form.attributes(extra=self._other_attributes())
+        form.done = True
+        first = form.message_field()
+        text = values.get(first, "").strip() if first else ""
+        if self._after_form == "new":
+            self._after_form = None
+            self._start_new_now()
+        self._wanted = True
+        self._connect_if_wanted()
+        if self.conn is not None and self.attributes and self.conn.auto_start and not text:
+            self.conn.join_attributes, self.attributes = self.attributes, {}
+        refused, self._refused_key = self._refused_key, ""
+        if refused and self.state.has(refused):
+            self.retry(refused)  # the refused message goes again, with the shortened answers
+        elif text:
+            self.submit(text)
+        self.render()
+        return True
 
     def _on_context(self, status, data):
         if status == 200 and isinstance(data, dict):
@@ -308,27 +413,9 @@ class Controller:
             self._ticking = False
             return
         self._apply(self.conn.tick(self.ports.now_ms(), self.ports.random()))
-        self._check_expiry()
+        self.ending.check()
         self.ports.schedule(TICK_MS, self._tick)
 
-    def _session_timing(self, duration_s, expires_s):
-        if isinstance(duration_s, (int, float)) and duration_s > 0:
-            self._duration_s = duration_s
-        if isinstance(expires_s, (int, float)) and expires_s > 0:
-            self._expires_s = expires_s
-            if self.state.notice is not None and self.state.notice.kind == "expiry":
-                self.state.clear_notice()
-            self._check_expiry()
-
-    def _check_expiry(self):
-        if self._expires_s is None or self.conn.state != conn_mod.CONFIGURED:
-            return
-        left = self._expires_s - self.ports.epoch_s()
-        if 0 < left <= EXPIRY_NOTICE_S:
-            minutes = int((left + 59) // 60)
-            message = t("notice.expiry.message_one") if minutes == 1 else t("notice.expiry.message", minutes=minutes)
-            self.state.show_notice(t("notice.expiry.title"), message, t("notice.expiry.action"), "expiry")
-            self.render()
 
     # -- guest actions ----------------------------------------------------------------------
     def _can_write(self):
@@ -358,6 +445,7 @@ class Controller:
             item["attributes"], self.attributes = self.attributes, {}
         self.outbox.add(item)
         self.state.put(guest_row(local_id, text, parts=tuple(shown)))
+        self.attention.guest_wrote()
         self._queued()
         return True
 
@@ -390,6 +478,8 @@ class Controller:
         self.state.remove(key)
         local_id = self.ports.new_id()
         item = {"id": local_id, "text": row.text}
+        if self.attributes:  # e.g. a pre-chat form's answers, shortened after a refusal
+            item["attributes"], self.attributes = self.attributes, {}
         for part in row.parts:
             if part.kind == "choice":
                 props = part.props
@@ -414,7 +504,7 @@ class Controller:
         """The guest typed in the composer: tell the agent, at most once per 5 s."""
         if self.conn is None or not self.conn.can_send:
             return
-        if not self._conversations().get("showUserTypingIndicator"):
+        if not self.conversations().get("showUserTypingIndicator"):
             return
         now = self.ports.now_ms()
         if self._typing_sent_ms is not None and now - self._typing_sent_ms < TYPING_INTERVAL_MS:
@@ -426,15 +516,29 @@ class Controller:
         self._apply([self.conn.send_typing(self._typing_id, self.ports.now_iso())])
 
     def notice_button(self):
-        """The notice's button: "Try again" after the chat could not connect, else a new chat."""
+        """The notice's button: "Try again" after the chat could not connect, "Stay" before the
+        session expires, else a new chat."""
         notice = self.state.notice
         if notice is not None and notice.kind == "unavailable":
             return self.retry_connect()
+        if notice is not None and notice.kind == "expiry":
+            return self.ending.stay()
         return self.start_new()
 
     def start_new(self):
         if self.conn is None:
             return
+        if self.prechat is not None:
+            self.prechat.done = False  # the form again (with the last answers) before a new conversation
+            self._after_form = "new"
+            self.state.clear()
+            self.state.clear_notice()
+            self.attention.forget()
+            self._persist()
+            return self.render()
+        self._start_new_now()
+
+    def _start_new_now(self):
         new_token = None
         if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
             new_token = self.ports.new_id()
@@ -443,6 +547,8 @@ class Controller:
         self.state.clear_notice()
         self.outbox.clear()
         self.sync.forget_gaps()
+        self.attention.forget()
+        self.ending.stop_countdown()
         self._persist()
         self._apply(self.conn.start_new(new_token))
 
@@ -574,8 +680,7 @@ class Controller:
         if old is not None and _only_local_files(shown, old.parts):
             shown = old.parts  # the echo names files by id only: keep the names we showed
         row = guest_row(key, parts_mod.plain_text(shown) or message.text, "sent", message.time, parts=shown)
-        if self._duration_s:  # activity pushes the session's expiry forward
-            self._session_timing(None, self.ports.epoch_s() + self._duration_s)
+        self.ending.activity()  # a message pushes the session's expiry forward
         if item is not None:
             self.outbox.remove(item)
             self.state.replace_key(item["id"], row)
@@ -622,7 +727,9 @@ class Controller:
     def _ready(self, out):
         self.outbox.reconnected()
         self.uploads.set_limits(out.limits)
-        self._session_timing(out.limits.get("durationSeconds"), out.limits.get("expirationDate"))
+        self.ending.timing(out.limits.get("durationSeconds"), out.limits.get("expirationDate"))
+        if self.prechat is not None:
+            self.prechat.set_limit(out.limits.get("maxCustomDataBytes"))
         if out.read_only:
             self._ended_notice(True)
         self.sync.configured()
@@ -641,7 +748,8 @@ class Controller:
                 self.state.put(system_row("joined-" + row.key, t("agent.joined", name=row.author), row.time))
             self.state.put(row)
             if new:
-                self.host.incoming(row)
+                self.attention.incoming(row)
+                self.ending.activity()
 
     def _last_agent(self):
         for row in reversed(self.state.ordered()):
@@ -683,6 +791,19 @@ class Controller:
         if out.tracing_id and out.tracing_id == self._typing_id:
             return  # a refused typing indicator is nothing the guest needs to hear about
         item = self.outbox.find(out.tracing_id) if out.tracing_id else None
+        if item is not None and problem.code == 4013 and item.get("attributes") and self.prechat is not None:
+            # The service found the form's answers too large: back to the form to shorten them; the
+            # message waits (failed, with Retry) and goes again with the shorter answers.
+            self.ports.log("warn", "chat: the service refused the custom attributes as too large (4013): %s"
+                           % problem.message)
+            self.outbox.remove(item)
+            kept = dict(item["attributes"])
+            kept.update(self.attributes)
+            self.attributes = kept
+            self.prechat.refused(self.conn.limits.get("maxCustomDataBytes") if self.conn is not None else None)
+            self._refused_key = item["id"]
+            self.state.set_status(item["id"], "failed", t("prechat.refused_row"))
+            return
         if item is not None and problem.policy not in (errors.RETRY, errors.WAIT):
             self.outbox.remove(item)
             _, message, action = problem_words(problem)
@@ -736,6 +857,7 @@ class Controller:
         self._apply(self.conn.diagnosed(problem))
 
     def _cleared(self, out):
+        self.attention.forget()
         self.state.clear()
         self.outbox.clear()
         self.sync.forget_gaps()
@@ -771,8 +893,15 @@ class Controller:
 
     def render(self):
         attachments = self.uploads.enabled() and self.conn is not None and self.conn.state == conn_mod.CONFIGURED
-        self.ports.render(self.state.view(self.ports.now_ms(), self.uploads.items(), self.uploads.accept_attribute(),
-                                          attachments))
+        form = None
+        if self.prechat is not None and not self.prechat.done:
+            self.prechat.language = self.look.language()  # the deployment's languages may have changed it
+            form = self.prechat.view(self._other_attributes())
+        self.ports.render(self.state.view(
+            self.ports.now_ms(), self.uploads.items(), self.uploads.accept_attribute(), attachments,
+            menu=self.ending.menu() if self.settings is not None else (), confirm=self.ending.confirming,
+            prechat=form, divider=self.attention.divider, announce=self.attention.announced,
+            countdown=self.ending.countdown_text(), unread=self.attention.unread))
 
 
 _OUTPUTS = {
@@ -787,7 +916,7 @@ _OUTPUTS = {
     "ErrorReported": Controller._error,
     "RateLimited": Controller._rate_limited,
     "JwtIssued": lambda self, out: self.sync.jwt_issued(out),
-    "HealthChecked": lambda self, out: self._session_timing(out.duration_seconds, out.expiration_s),
+    "HealthChecked": lambda self, out: self.ending.timing(out.duration_seconds, out.expiration_s),
     "ReconnectScheduled": Controller._reconnect,
     "HandshakeFailed": Controller._handshake_failed,
     "SessionCleared": Controller._cleared,

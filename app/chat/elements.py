@@ -24,6 +24,7 @@ TAGS = (
     "div", "span", "p", "a", "img", "button", "ul", "ol", "li", "strong", "em", "del", "code", "pre", "br",
     "time", "h3", "h4", "form", "fieldset", "legend", "label", "input", "small", "figure", "figcaption",
     "section", "header", "footer", "blockquote", "svg", "path", "progress", "dialog", "textarea",
+    "select", "option",
 )
 EVENTS = ("click", "change", "submit", "keydown", "error", "scroll", "load", "input")
 

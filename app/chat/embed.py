@@ -16,7 +16,7 @@ from app.chat.settings import origin_of
 
 PROTOCOL = "pychat"
 VERSION = 1
-COMMANDS = ("init", "open", "close", "send", "setAttributes")
+COMMANDS = ("init", "open", "close", "send", "setAttributes", "notifications")
 # What a trusted host page may set in the chat's settings through the snippet. The host's own
 # settings file stays the authority for everything else (which hosts, proxy, runtime).
 HOST_SETTINGS = ("deploymentId", "region", "webMessagingUrl", "apiBaseUrl", "cdnBaseUrl", "language", "theme")
@@ -53,6 +53,8 @@ def command(data):
     if kind == "send" and not isinstance(data.get("text"), str):
         return None
     if kind == "init" and not isinstance(data.get("options", {}), dict):
+        return None
+    if kind == "notifications" and data.get("permission") not in ("default", "granted", "denied"):
         return None
     return kind, data
 

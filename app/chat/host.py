@@ -3,8 +3,8 @@
 Embedded in a frame (static/pychat-v1.js on the host page), events go to the one host origin that
 introduced itself with an allowed `init` (see app/chat/embed.py); served inline, they become DOM
 events on the page's own window (`pychat:message`, ...). Either way the edge's
-`ports.post_host(origin, message)` carries them. This class also keeps the unread count: incoming
-messages while the panel is closed.
+`ports.post_host(origin, message)` carries them. The unread count and the `message` and `unread`
+events come from app/chat/attention.py.
 """
 from app.chat import embed
 
@@ -17,8 +17,6 @@ class HostLink:
         self.origin = None  # the accepted host page (embedded only)
         self.allowed = []  # origins that may introduce themselves
         self.refused = []  # origins already logged as refused (logged once each)
-        self.is_open = False
-        self.unread = 0
         self.ended = False
 
     # -- who may talk -------------------------------------------------------------------------
@@ -51,22 +49,6 @@ class HostLink:
         if self.embedded and self.origin is None:
             return  # nobody trusted is listening yet
         self.ports.post_host(self.origin if self.embedded else None, embed.message(kind, **fields))
-
-    def opened(self):
-        self.is_open = True
-        if self.unread:
-            self.unread = 0
-            self.emit("unread", count=0)
-
-    def closed(self):
-        self.is_open = False
-
-    def incoming(self, row):
-        """A new message from the agent or bot arrived live."""
-        self.emit("message", text=row.text, author=row.author, side=row.side)
-        if not self.is_open:
-            self.unread += 1
-            self.emit("unread", count=self.unread)
 
     def conversation_ended(self):
         if not self.ended:

@@ -22,7 +22,12 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 | `meta`          | time and delivery state under a group   | `row`, `last`                           |
 | `day`           | a date separator (an `<li>`)            | `time` (ISO of the day's first row)     |
 | `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
-| `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button` |
+| `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button`, `countdown` |
+| `divider`       | "New messages" above the first unread (an `<li>`) | `key` (that row's key)          |
+| `menu`          | the header's "More options" and its items | `items` (View.menu), `open`           |
+| `confirm`       | asking before End chat or Clear         | `what` ("end" or "clear")               |
+| `prechat`       | the pre-chat form                       | `form` (app/chat/prechat.FormView)      |
+| `prechat_field` | one field of it                         | `field` (app/chat/prechat.FieldView)    |
 | `typing`        | who is typing, above the composer       | `text`                                  |
 | `launcher`      | the inline page's launcher contents (only drawn when replaced) | `unread` |
 | `composer`      | the composer's row (field, Send, attach); only drawn when replaced | `hint`, `enabled`, `attachments`, `accept` |
@@ -40,9 +45,10 @@ GROUP_GAP_S = 300  # consecutive messages of one sender within 5 minutes form a 
 
 
 # -- the transcript's layout (pure: which separators, which groups) -----------------------------
-def layout(rows, day_key):
-    """[("day", key, iso) | ("row", row, first, last)] in display order. `day_key(iso)` is the
-    guest's local day of a time (None when unknown: pending rows stay in the current day)."""
+def layout(rows, day_key, divider=""):
+    """[("day", key, iso) | ("divider", key, row key) | ("row", row, first, last)] in display order.
+    `day_key(iso)` is the guest's local day of a time (None when unknown: pending rows stay in the
+    current day); `divider`: the key of the first unread row, which gets "New messages" above it."""
     items = []
     current_day = None
     for index, row in enumerate(rows):
@@ -50,6 +56,8 @@ def layout(rows, day_key):
         if day is not None and day != current_day:
             items.append(("day", "day:" + day, row.time))
             current_day = day
+        if divider and row.key == divider:
+            items.append(("divider", "divider", row.key))
         items.append(["row", row, True, True])
     # groups: same side and author, no separator between, within GROUP_GAP_S
     previous = None
@@ -189,11 +197,18 @@ def unsupported(props, h, ctx):
 
 
 def notice(props, h, ctx):
-    """The notice under the header (a problem, the end of the conversation, the expiry warning)."""
+    """The notice under the header (a problem, the end of the conversation, the expiry warning).
+    A `{time}` in the message is the expiry countdown: a `.gcw-countdown` the edge updates each
+    second without redrawing the notice (so a focused Stay button keeps its focus)."""
     button = props.get("button")
+    message = props.get("message") or ""
+    if "{time}" in message:
+        before, _, after = message.partition("{time}")
+        message = [before, h("span", {"class": "gcw-countdown", "role": "timer"}, props.get("countdown") or ""),
+                   after]
     return h("div", {"class": "gcw-notice-body"},
              h("p", {"class": "gcw-notice-title"}, props.get("title") or ""),
-             h("p", {"class": "gcw-notice-message"}, props.get("message") or ""),
+             h("p", {"class": "gcw-notice-message"}, message),
              h("p", {"class": "gcw-notice-action"}, props.get("action") or "") if props.get("action") else None,
              h("button", {"type": "button", "id": "chat-notice-button", "on": {"click": lambda e: ctx.act.notice_button()}},
                button) if button else None)
@@ -283,6 +298,14 @@ def _inline(h, ctx, node):
     return ""
 
 
+def _panel(name):
+    """A default from render_panel.py, compiled on first use."""
+    def draw(props, h, ctx):
+        from app.chat import render_panel
+        return getattr(render_panel, name)(props, h, ctx)
+    return draw
+
+
 def _rich(name):
     """A default from render_rich.py, compiled on first use (most pages start with text only)."""
     def draw(props, h, ctx):
@@ -312,6 +335,11 @@ DEFAULTS = {
     "list_picker": _rich("list_picker"),
     "attachment": _rich("attachment"),
     "upload": _rich("upload"),
+    "divider": _panel("divider"),
+    "menu": _panel("menu"),
+    "confirm": _panel("confirm"),
+    "prechat": _panel("prechat"),
+    "prechat_field": _panel("prechat_field"),
 }
 
 

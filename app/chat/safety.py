@@ -49,7 +49,8 @@ SAFE_ATTRIBUTES = (
     "class", "id", "role", "title", "dir", "lang", "alt", "tabindex", "hidden", "type", "disabled",
     "name", "value", "for", "placeholder", "rows", "start", "datetime", "target", "rel", "download",
     "width", "height", "loading", "decoding", "referrerpolicy", "draggable", "accept", "multiple",
-    "max", "min", "colspan", "scope", "inert",
+    "max", "min", "colspan", "scope", "inert", "required", "maxlength", "minlength", "pattern", "autocomplete",
+    "novalidate", "checked", "selected", "inputmode", "spellcheck",
 )
 URL_ATTRIBUTES = {"href": safe_link, "src": safe_image}
 

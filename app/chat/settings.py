@@ -7,8 +7,11 @@ from collections import namedtuple
 Settings = namedtuple(
     "Settings",
     ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime",
-     "language", "strings", "theme", "modules", "stylesheets"],
+     "language", "strings", "theme", "modules", "stylesheets", "prechat", "attention", "ending"],
 )
+# prechat: the checked pre-chat form (app/chat/prechat.py) or None; attention: {"sound",
+# "notifications", "notificationText"} (app/chat/attention.py); ending: {"endChat", "clear",
+# "download"}, each true unless set false (what the panel's menu offers; see docs/customising.md).
 SCHEMES = ("auto", "light", "dark")
 
 RUNTIMES = ("micropython", "pyodide")
@@ -128,10 +131,30 @@ def parse(data, page_url):
     if not isinstance(theme, dict) or theme.get("scheme", "auto") not in SCHEMES:
         raise SettingsError("config_invalid", "theme must be an object (see docs/customising.md); "
                                               "its scheme auto, light or dark")
+    from app.chat import prechat as prechat_mod
+
+    try:
+        prechat = prechat_mod.parse(data.get("prechat"))
+    except prechat_mod.PrechatError as exc:
+        raise SettingsError("config_invalid", str(exc))
+    attention = _flags(data, "attention", ("sound", "notifications", "notificationText"))
+    ending = _flags(data, "ending", ("endChat", "clear", "download"))
     return Settings(deployment_id.strip(), socket_url, api_url.rstrip("/"), cdn_url.rstrip("/"),
                     proxy.rstrip("/") if proxy else None, runtime, language or "", strings, theme,
                     site_files(data.get("modules"), page_url, "modules", ".py"),
-                    site_files(data.get("stylesheets"), page_url, "stylesheets", ".css"))
+                    site_files(data.get("stylesheets"), page_url, "stylesheets", ".css"),
+                    prechat, attention, ending)
+
+
+def _flags(data, key, names):
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise SettingsError("config_invalid", "%s must be an object of %s" % (key, ", ".join(names)))
+    for name in value:
+        if name not in names or not isinstance(value[name], bool):
+            raise SettingsError("config_invalid", "%s.%s: expected one of %s, each true or false"
+                                % (key, name, ", ".join(names)))
+    return dict(value)
 
 
 def site_files(paths, page_url, key, extension):

@@ -19,10 +19,16 @@ Notice = namedtuple("Notice", ["title", "message", "action", "kind", "button"])
 View = namedtuple(
     "View",
     ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier",
-     "version", "live", "uploads", "accept", "attachments"],
+     "version", "live", "uploads", "accept", "attachments", "menu", "confirm", "prechat", "divider", "announce",
+     "countdown", "unread"],
 )
 # uploads: the guest's files in the composer (app/chat/uploads.Upload); accept: the file picker's
-# `accept`; attachments: whether the guest may attach files now.
+# `accept`; attachments: whether the guest may attach files now. menu: what the panel's menu offers
+# ("download_text", "download_json", "notify_off" | "notify_on" | "notify_blocked", "clear", "end");
+# confirm: "end" | "clear" while the guest is asked; prechat: the form (app/chat/prechat.FormView)
+# or None; divider: the key of the first unread row; announce: (number, words) of the newest
+# incoming message for screen readers; countdown: "4:05" while the expiry warning shows; unread:
+# messages the guest has not seen.
 
 
 def guest_row(key, text, status="pending", time="", note="", parts=None):
@@ -179,7 +185,8 @@ class ChatState:
             self._seq.pop(key, None)
             self._changed()
 
-    def view(self, now_ms, uploads=(), accept="", attachments=False):
+    def view(self, now_ms, uploads=(), accept="", attachments=False, menu=(), confirm="", prechat=None, divider="",
+             announce=None, countdown="", unread=0):
         typing = None
         if self.typing_until and now_ms < self.typing_until:
             # The bot's typing events name nobody: the one who wrote last is the one typing.
@@ -191,7 +198,8 @@ class ChatState:
             live = rows[-1].key
         return View(self.status, self.status_kind, rows, typing, self.composer_enabled,
                     self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier,
-                    self.version, live, tuple(uploads), accept, attachments)
+                    self.version, live, tuple(uploads), accept, attachments, tuple(menu), confirm, prechat,
+                    divider if divider in self.rows else "", announce, countdown, unread)
 
 
 def row_for(message, new_id, markdown=False):

@@ -26,7 +26,7 @@ CONFIGURING = "configuring"  # socket open, configureSession sent
 CONFIGURED = "configured"  # live: the guest can send
 RECONNECTING = "reconnecting"  # socket lost; waiting for the backoff timer or the network
 READ_ONLY = "read_only"  # conversation ended by the agent/flow; transcript only, startNew possible
-ENDED = "ended"  # cleared, closed from elsewhere or logged out: this token is done here
+ENDED = "ended"  # cleared, left by the guest, closed from elsewhere or logged out: this token is done here
 EXPIRED = "expired"  # the session's time-to-live ran out: a new token is needed
 FAILED = "failed"  # a fatal problem (wrong origin, deployment) that retrying cannot fix
 
@@ -52,6 +52,11 @@ TRANSITIONS = {
     (ENDED, "start_new"): CONNECTING,
     (EXPIRED, "start_new"): CONNECTING,
     (FAILED, "start_new"): CONNECTING,
+    (CONFIGURED, "left"): ENDED,
+    (READ_ONLY, "left"): ENDED,
+    (CONFIGURING, "left"): ENDED,
+    (RECONNECTING, "left"): ENDED,
+    (CONNECTING, "left"): ENDED,
     (CONNECTING, "diagnosed_fatal"): FAILED,
     (RECONNECTING, "diagnosed_fatal"): FAILED,
 }
@@ -112,6 +117,7 @@ class Connection:
         self.ever_configured = False
         self._opened = False  # the current socket has opened
         self._start_new = False  # the next configure asks for a fresh conversation
+        self.join_attributes = None  # custom attributes the autoStart Join carries (a pre-chat form's)
         self._closing_for_new = False  # closeSession sent; configure(startNew) follows its reply
         self._last_rx_ms = 0
         self._echo_sent_ms = None
@@ -257,6 +263,16 @@ class Connection:
         self._require_live("clear")
         return Send(frames.presence_clear(self.token, tracing_id, time), True)
 
+    def leave(self):
+        """The guest ends the chat: closeSession (closeAllConnections, so the guest's other tabs
+        let go too), then the socket closes and this token is done. Web Messaging has no guest-side
+        disconnect of the conversation itself; the agent sees the guest leave only as silence."""
+        out = self._move("left")
+        if not out:
+            raise LocalProtocolError("cannot leave while %s" % self.state)
+        sends = [Send(frames.close_session(self.token), False)] if self._opened else []
+        return out + sends + [CloseSocket()]
+
     def start_new(self, new_token=None):
         """Begin a fresh conversation: after read-only with the same token (closeSession, then
         configureSession startNew), or after clear/expiry/failure with a new token."""
@@ -335,7 +351,8 @@ class Connection:
         self.backoff.reset()
         out.append(ev.SessionReady(new_session, read_only, body))
         if new_session and self.auto_start and not read_only:
-            out.append(Send(frames.presence_join(self.token, "", self._now_iso), True))
+            attributes, self.join_attributes = self.join_attributes, None
+            out.append(Send(frames.presence_join(self.token, "", self._now_iso, attributes), True))
         return out
 
     def _on_structured(self, body, tracing_id, frame):

@@ -150,6 +150,28 @@ class LivePorts:
     def add_stylesheets(self, urls):
         pass
 
+    # attention, files and focus belong to a page too
+    def set_unread(self, count):
+        pass
+
+    def play_sound(self):
+        pass
+
+    def notification_permission(self):
+        return "unsupported"
+
+    def request_notifications(self, on_done):
+        on_done("unsupported")
+
+    def notify(self, title, body):
+        pass
+
+    def download(self, filename, mime, content):
+        pass
+
+    def panel_opened(self):
+        pass
+
     def render(self, view):
         self.views.append(view)
 

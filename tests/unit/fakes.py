@@ -26,6 +26,13 @@ class FakePorts:
         self.theme = None
         self.modules = {}  # url -> module object load_modules answers with
         self.renderers = None
+        self.unread_shown = []
+        self.sounds = 0
+        self.permission = "default"
+        self.permission_answer = "granted"  # what the browser answers a request
+        self.notified = []
+        self.downloads = []
+        self.focused = 0
 
     # socket
     def open_socket(self, url):
@@ -128,6 +135,29 @@ class FakePorts:
 
     def add_stylesheets(self, urls):
         self.stylesheets = list(urls)
+
+    # attention, files, focus
+    def set_unread(self, count):
+        self.unread_shown.append(count)
+
+    def play_sound(self):
+        self.sounds += 1
+
+    def notification_permission(self):
+        return self.permission
+
+    def request_notifications(self, on_done):
+        self.permission = self.permission_answer
+        on_done(self.permission)
+
+    def notify(self, title, body):
+        self.notified.append((title, body))
+
+    def download(self, filename, mime, content):
+        self.downloads.append((filename, mime, content))
+
+    def panel_opened(self):
+        self.focused += 1
 
     def host_events(self, kind=None):
         return [m for _, m in self.posted if kind is None or m["type"] == kind]

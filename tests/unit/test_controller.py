@@ -317,12 +317,34 @@ def test_expiry_warning_in_the_last_five_minutes_and_activity_clears_it():
                                            "expirationDate": expires}, kind="response"))
     ports.advance(200_000)
     assert ports.view.notice is None
-    ports.advance(150_000)
-    assert ports.view.notice.title == "Still there?" and "5 minutes" in ports.view.notice.message
+    ports.advance(80_000)  # 320 s left
+    assert ports.view.notice is None and ports.view.countdown == ""
+    ports.advance(50_000)  # 270 s left: the warning, with a countdown that runs each second
+    assert ports.view.notice.title == "Still there?" and ports.view.notice.kind == "expiry"
+    assert "{time}" in ports.view.notice.message and ports.view.countdown == "4:30"
+    ports.advance(1_000)
+    assert ports.view.countdown == "4:29"
     ctl.submit("still here")
     trace = ports.sent[-1]["tracingId"]
     ctl.on_text(text_from("Inbound", "still here", "g1", entity="", tracing_id=trace))
+    assert ports.view.notice is None and ports.view.countdown == ""
+
+
+def test_stay_sends_a_message_the_guest_sees_and_keeps_the_session():
+    ctl, ports = booted()
+    ctl.conn.heartbeat_ms = 10 ** 9
+    ctl.on_open()
+    ctl.on_text(server("SessionResponse", {"connected": True, "newSession": False, "durationSeconds": 600,
+                                           "expirationDate": ports.epoch_s() + 100}, kind="response"))
+    ports.advance(5_000)
+    assert ports.view.notice.kind == "expiry" and ports.view.notice.button == "Stay"
+    ctl.notice_button()  # Stay
+    sent = ports.sent[-1]
+    assert sent["action"] == "onMessage" and sent["message"]["text"] == "I'm still here."
+    assert ports.view.rows[-1].text == "I'm still here." and ports.view.rows[-1].side == "guest"
+    ctl.on_text(text_from("Inbound", "I'm still here.", "g1", entity="", tracing_id=sent["tracingId"]))
     assert ports.view.notice is None
+    assert ctl.ending.expiry.left(ports.epoch_s()) > 590  # pushed a full duration forward
 
 
 def test_chat_works_when_the_proxy_fails():
