@@ -62,6 +62,7 @@ def main():
     ports = BrowserPorts(renderer, _show_crash, embedded)
     controller = Controller(ports, embedded, bridge.parent_origin() if embedded else None)
     ports.attach(controller)
+    ports.watch_policy()
     renderer.controller = controller
     panel = document.getElementById("chat-panel")
     composer = document.getElementById("chat-composer")
@@ -143,7 +144,7 @@ def main():
             controller.open_panel()
         else:
             controller.close_panel()
-            if launcher is not None:
+            if launcher:
                 launcher.focus()  # focus goes back where the guest opened the chat
 
     def close_panel():
@@ -166,7 +167,7 @@ def main():
         _on(field(), "input", typed)
         _on(field(), "paste", pasted)
         attach = document.getElementById("chat-attach")
-        if attach is not None and picker() is not None:
+        if attach and picker():
             _on(attach, "click", lambda e: picker().click())
             _on(picker(), "change", picked)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from . import csp
 from .genesys import GenesysClient, GenesysError, not_configured
 from .settings import REPO_ROOT, Settings, load_settings
 from .static import PageFiles
@@ -85,7 +87,8 @@ def create_app(
     app = Starlette(
         routes=[
             Mount("/api", app=api),
-            Route("/{path:path}", PageFiles(root).__call__, methods=["GET", "HEAD"]),
+            Route("/{path:path}", PageFiles(root, csp.page_policy(root, settings, os.environ.get("CHAT_CSP_CONNECT", "")))
+                  .__call__, methods=["GET", "HEAD"]),
         ],
         lifespan=lifespan,
     )

@@ -88,8 +88,9 @@ def split_path(path: str) -> tuple[str, ...] | None:
 
 
 class PageFiles:
-    def __init__(self, root: Path | str):
+    def __init__(self, root: Path | str, csp: str = ""):
         self.root = Path(root).resolve()
+        self.csp = csp  # the page's Content-Security-Policy (proxy/csp.py), sent with its HTML
 
     def resolve(self, url_path: str) -> Path | None:
         parts = split_path(url_path)
@@ -126,6 +127,8 @@ class PageFiles:
         media_type = MIME_TYPES.get(file.suffix.lower(), "application/octet-stream")
         stat = os.stat(file)
         headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
+        if file.suffix.lower() == ".html" and self.csp:
+            headers["Content-Security-Policy"] = self.csp
         if stat.st_size > SMALL_FILE:
             response = FileResponse(file, stat_result=stat, media_type=media_type, headers=headers)
             if _not_modified(response.headers, request.headers):

@@ -93,6 +93,75 @@ def _embedded(browser, size, proxy_url, config):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+PRECHAT = {"fields": [
+    {"name": "name", "label": "Your name", "required": True, "autocomplete": "name"},
+    {"name": "email", "label": "Email", "type": "email", "required": True, "autocomplete": "email"},
+    {"name": "topic", "label": "Topic", "type": "select", "options": ["Billing", "Delivery", "Something else"]},
+    {"name": "question", "label": "How can we help?", "type": "textarea", "message": True}]}
+
+
+def _guest_states(browser, size, proxy_url, emulator_url, config):
+    """The pre-chat form (with what is missing), unread replies and the divider, the menu, End chat
+    confirmed and ended, and the expiry countdown."""
+    written = []
+    width = size[0]
+
+    def shot(page, name):
+        page.wait_for_timeout(400)
+        path = os.path.join(OUT, "%s-%d.png" % (name, width))
+        page.screenshot(path=path)
+        written.append(path)
+
+    context = browser.new_context(viewport={"width": width, "height": size[1]})
+    form_config = dict(config, prechat=PRECHAT)
+    context.route(proxy_url + "/config.json", lambda r, request=None: r.fulfill(
+        status=200, content_type="application/json", body=json.dumps(form_config)))
+    page = context.new_page()
+    page.goto(proxy_url + "/")
+    page.wait_for_selector("html[data-chat-python=ready]", state="attached", timeout=30_000)
+    page.click("#chat-launcher")
+    page.wait_for_selector(".gcw-prechat", timeout=15_000)
+    page.fill("#gcw-pre-name", "Ada Lovelace")
+    page.click(".gcw-prechat-start")
+    page.wait_for_selector("#gcw-pre-email-error")
+    shot(page, "prechat")
+    context.close()
+
+    context, page = _open(browser, size, proxy_url, config)
+    token = page.evaluate("localStorage.getItem('gc-chat:%s:token')" % stack_mod.DEMO_DEPLOYMENT_ID)
+    page.click(".gcw-close")
+    session = emulator_url + "/_emulator/sessions/" + token
+    httpx.post(session + "/agent/join", json={"firstName": "Sam", "lastName": "Lee", "nickname": "Sam"},
+               timeout=10).raise_for_status()
+    for text in ("Hi, I'm Sam from the delivery team.", "Your parcel left the depot this morning."):
+        httpx.post(session + "/agent/say", json={"text": text}, timeout=10).raise_for_status()
+    page.wait_for_selector("#chat-launcher .gcw-launcher-badge:not([hidden])", timeout=15_000)
+    shot(page, "unread")
+    page.click("#chat-launcher")
+    page.wait_for_selector("li.gcw-divider")
+    shot(page, "divider")
+    page.click("#chat-menu-button")
+    shot(page, "menu")
+    page.click(".gcw-menu-item--end")
+    page.wait_for_selector(".gcw-confirm")
+    shot(page, "confirm-end")
+    page.click("#chat-confirm-yes")
+    page.wait_for_selector("#chat-notice[data-kind=ended]")
+    shot(page, "ended")
+    context.close()
+
+    deployment = emulator_url + "/_emulator/deployments/" + stack_mod.DEMO_DEPLOYMENT_ID
+    httpx.post(deployment, json={"sessionDurationSeconds": 296}, timeout=10).raise_for_status()
+    try:
+        context, page = _open(browser, size, proxy_url, config)
+        page.wait_for_selector("#chat-notice[data-kind=expiry]", timeout=15_000)
+        shot(page, "expiry")
+        context.close()
+    finally:
+        httpx.post(deployment, json={"sessionDurationSeconds": 259200}, timeout=10).raise_for_status()
+    return written
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
@@ -144,6 +213,7 @@ def main():
                     written.append(path)
                     context.close()
                 written.append(_embedded(browser, size, proxy_url, config))
+                written.extend(_guest_states(browser, size, proxy_url, emulator_url, config))
             browser.close()
     finally:
         stack_mod.stop(proxy)

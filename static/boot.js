@@ -37,4 +37,10 @@ unused.setAttribute("type", "json");
 unused.hidden = true;
 unused.textContent = JSON.stringify({ plugins: PLUGINS_OFF });
 document.body.append(unused);
-await import("./pyscript/core.js");
+// A strict Content-Security-Policy (no 'unsafe-eval'; docs/security.md): once an interpreter is
+// ready, PyScript 0.7.31 builds the worker flavour of its hooks with Function() on the main thread
+// too (polyscript's Hook reads hooks.worker.*), and one worker hook is always registered: the one
+// that sets up `pyscript` inside workers. This chat runs no worker, so that hook is dropped before
+// the interpreter has loaded, and nothing is evaluated from a string.
+const { hooks } = await import("./pyscript/core.js");
+hooks.worker.onBeforeRunAsync.clear();

@@ -35,12 +35,13 @@
     startTimeout: 30000,    // ms for the chat to answer before it counts as unavailable
     whenUnavailable: "label", // or "hide"
     runtime: "",            // "micropython" or "pyodide"; "" = the chat's own settings
+    titleUnread: true,      // "(2) Your page" in the tab's title while replies are unread
   };
   var options = null;
   var listeners = {};
   var pending = []; // commands for the frame before it is ready
   var state = { ready: false, open: false, failed: false, unread: 0, loading: false };
-  var chatOrigin, frame, launcher, badge, host, timer;
+  var chatOrigin, frame, launcher, badge, host, timer, pageTitle = null;
 
   function fire(name, detail) {
     (listeners[name] || []).slice().forEach(function (fn) {
@@ -162,6 +163,7 @@
         var first = !state.ready;
         state.ready = true;
         if (state.open) post({ type: "open" });
+        if (window.Notification) post({ type: "notifications", permission: Notification.permission });
         pending.splice(0).forEach(post);
         if (first) fire("ready", { version: VERSION });
         break;
@@ -174,10 +176,32 @@
         break;
       }
       case "unread": {
-        state.unread = Number(data.count) || 0;
+        state.unread = Math.max(0, Math.floor(Number(data.count) || 0));
         badge.textContent = state.unread > 99 ? "99+" : String(state.unread);
         badge.hidden = state.unread === 0;
+        if (typeof data.label === "string") launcher.setAttribute("aria-label", data.label);
+        if (options.titleUnread) {
+          if (pageTitle === null) pageTitle = document.title;
+          document.title = state.unread ? "(" + state.unread + ") " + pageTitle : pageTitle;
+          if (!state.unread) pageTitle = null;
+        }
         fire("unread", { count: state.unread });
+        break;
+      }
+      // A browser lets only the top page ask for notifications and show them: the chat asks here.
+      case "requestNotifications": {
+        if (!window.Notification) { post({ type: "notifications", permission: "denied" }); break; }
+        Promise.resolve(Notification.requestPermission()).then(function (answer) {
+          post({ type: "notifications", permission: String(answer) });
+        }, function () { post({ type: "notifications", permission: Notification.permission }); });
+        break;
+      }
+      case "notify": {
+        if (!window.Notification || Notification.permission !== "granted") break;
+        try {
+          var shown = new Notification(String(data.title || ""), { body: String(data.body || ""), tag: "pychat" });
+          shown.onclick = function () { window.focus(); shown.close(); api.open(); };
+        } catch (error) { console.warn("pychat: notification not shown", error); }
         break;
       }
       case "message": fire("message", { text: String(data.text || ""), author: String(data.author || ""), side: String(data.side || "") }); break;

@@ -363,7 +363,7 @@ class PanelRenderer:
     def set_language(self, language, rtl, embedded):
         for selector, attribute, key in self.STATIC_WORDS:
             node = document.querySelector(selector)
-            if node is None:
+            if not node:
                 continue
             if attribute is None:
                 node.textContent = t(key)
@@ -374,7 +374,7 @@ class PanelRenderer:
             targets.append(document.documentElement)
             document.title = t("panel.title")
         for node in targets:
-            if node is not None:
+            if node:
                 node.setAttribute("lang", language)
                 node.setAttribute("dir", "rtl" if rtl else "ltr")
         if self.ctx.fmt.locale != language:
@@ -385,7 +385,7 @@ class PanelRenderer:
 
     def set_theme(self, tokens, scheme):
         for node in (self.panel, self.lightbox, document.getElementById("chat-launcher")):
-            if node is None:
+            if not node:
                 continue
             for name in self._tokens:
                 if name not in tokens:
@@ -408,10 +408,10 @@ class PanelRenderer:
     def draw_launcher(self):
         """A customer's "launcher" entry: the inline page's launcher shows what it draws."""
         button = document.getElementById("chat-launcher")
-        if button is None or self.registry.table.get("launcher") is render_mod.DEFAULTS.get("launcher"):
+        if not button or self.registry.table.get("launcher") is render_mod.DEFAULTS.get("launcher"):
             return
         node = self._draw_slot("launcher", {"unread": self.unread})
-        if node is not None:
+        if node:
             while button.firstChild:
                 button.removeChild(button.firstChild)
             button.appendChild(node)
@@ -428,7 +428,7 @@ class PanelRenderer:
                  "attachments": view.attachments if view else False, "accept": view.accept if view else ""}
         typed = str(self.input.value) if self.input is not None else ""
         node = self._draw_slot("composer", props)
-        if node is None or row is None or node.querySelector("#chat-input") is None:
+        if not node or not row or not node.querySelector("#chat-input"):
             _log("error", "chat: the composer entry must draw an element with id chat-input; keeping the default")
             return
         node.setAttribute("data-gcw-composer", "")  # where the next redraw goes
@@ -507,7 +507,7 @@ class PanelRenderer:
             self._notice(view.notice, view.countdown)
         elif last.countdown != view.countdown:
             clock = self.notice.querySelector(".gcw-countdown")
-            if clock is not None:
+            if clock:
                 clock.textContent = view.countdown
         if last is None or last.menu != view.menu:
             if not view.menu:
@@ -536,9 +536,11 @@ class PanelRenderer:
             self._rows_changed(view)
         if self.focus_after:
             wanted, self.focus_after = self.focus_after, None
+            if wanted is FOCUS_ON_OPEN and self.panel.contains(document.activeElement):
+                wanted = ()  # the guest is already somewhere in the panel: never pull focus from under them
             for selector in (wanted if isinstance(wanted, tuple) else (wanted,)):
                 node = self.panel.querySelector(selector)
-                if node is not None and node.closest("[hidden]") is None and not getattr(node, "disabled", False):
+                if node and not node.closest("[hidden]") and not getattr(node, "disabled", False):
                     node.focus()
                     break
 
@@ -576,7 +578,7 @@ class PanelRenderer:
         while container.firstChild:
             container.removeChild(container.firstChild)
         node = self._draw_slot(name, props)
-        if node is not None:
+        if node:
             container.appendChild(node)
 
     def _menu(self, items):
@@ -589,7 +591,7 @@ class PanelRenderer:
         if self.menu_open:
             first = self.menu.querySelector(".gcw-menu-item:not([disabled])")
             (first or button).focus()
-        elif button is not None:
+        elif button:
             button.focus()
 
     def pick(self, name):
@@ -626,7 +628,7 @@ class PanelRenderer:
     def _prechat(self, form):
         active = form is not None
         self.prechat.hidden = not active
-        self.log.hidden = active
+        self.scroller.hidden = active
         self.composer.hidden = active
         if not active:
             self._form_drawn = None
@@ -639,7 +641,7 @@ class PanelRenderer:
             self._drawn_into(self.prechat, "prechat", {"form": form})
         else:
             budget = self.prechat.querySelector(".gcw-prechat-budget")
-            if budget is not None:  # typing: only the live budget changes, the fields keep focus
+            if budget:  # typing: only the live budget changes, the fields keep focus
                 near = form.used > form.limit * 0.8
                 budget.textContent = t("prechat.budget", used=form.used, limit=form.limit) if near else ""
 
@@ -648,10 +650,10 @@ class PanelRenderer:
         self.unread = count
         badge = document.querySelector("#chat-launcher .gcw-launcher-badge")
         words = document.querySelector("#chat-launcher .gcw-launcher-unread")
-        if badge is not None:
+        if badge:
             badge.textContent = "99+" if count > 99 else str(count)
             badge.hidden = count == 0
-        if words is not None:
+        if words:
             words.textContent = "" if not count else (
                 t("launcher.unread_one") if count == 1 else t("launcher.unread", count=count))
         self.draw_launcher()
@@ -819,7 +821,7 @@ class PanelRenderer:
             if not key.startswith("row:"):
                 continue  # a day separator moves when older rows of its day arrive
             node = self._nodes.get(key)
-            if node is not None and int(node.offsetTop) + int(node.offsetHeight) > top:
+            if node and int(node.offsetTop) + int(node.offsetHeight) > top:
                 return key, int(node.offsetTop) - top
         return None
 

@@ -72,6 +72,23 @@ class BrowserPorts:
         self._socket.onmessage = guarded(on_message, self.on_error)
         self._socket.onclose = guarded(on_close, self.on_error)
 
+    def watch_policy(self):
+        """A page's Content-Security-Policy that blocks the chat's socket or API fails silently in
+        the browser (no close event for a blocked socket): say so to the site owner, and count a
+        blocked socket as closed so the guest is told and the chat retries."""
+        def violated(event):
+            blocked = str(event.blockedURI or "")
+            directive = str(event.effectiveDirective or event.violatedDirective or "")
+            js.console.error("chat: this page's Content-Security-Policy (%s) blocked %s: add its origin to %s "
+                             "(see docs/security.md)" % (directive, blocked, directive))
+            socket = self._socket
+            if socket is not None and blocked and str(socket.url).startswith(blocked.split("?")[0].rstrip("/")):
+                self._socket = None
+                self._generation += 1
+                self.controller.on_close(1006, "blocked by the page's Content-Security-Policy")
+
+        js.document.addEventListener("securitypolicyviolation", create_proxy(guarded(violated, self.on_error)))
+
     def _drop(self):
         if self._socket is not None:
             socket, self._socket = self._socket, None
@@ -286,7 +303,7 @@ class BrowserPorts:
         js.window.focus()
         shown.close()
         panel = js.document.getElementById("chat-panel")
-        if panel is not None and not panel.matches(":popover-open"):
+        if panel and not panel.matches(":popover-open"):
             panel.showPopover()
 
     def download(self, filename, mime, content):

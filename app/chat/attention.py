@@ -70,12 +70,17 @@ class Attention:
             self._tell()
 
     def _tell(self):
-        self.host.emit("unread", count=self.unread)
-        self.ports.set_unread(self.unread)
+        count = self.unread
+        words = t("launcher.open")
+        if count:
+            words += ", " + (t("launcher.unread_one") if count == 1 else t("launcher.unread", count=count))
+        self.host.emit("unread", count=count, label=words)  # label: the host launcher's accessible name
+        self.ports.set_unread(count)
 
     # -- what arrives --------------------------------------------------------------------------
-    def incoming(self, row):
-        """A new message from the bot or an agent arrived live (not from history)."""
+    def incoming(self, row, first_key=None):
+        """A new message from the bot or an agent arrived live (not from history). `first_key`: the
+        row drawn first for it (a "joined the chat" line goes above an agent's first message)."""
         self._count += 1
         words = row.text or t("attention.no_text")
         self.announced = (self._count, t("attention.announce", author=row.author, text=words))
@@ -83,7 +88,7 @@ class Attention:
         if self.looking():
             return
         if not self.unread:
-            self.divider = row.key  # a new batch of unread messages starts here
+            self.divider = first_key or row.key  # a new batch of unread messages starts here
         self.unread += 1
         self._tell()
         if self.sound:

@@ -743,12 +743,14 @@ class Controller:
         if row is not None:
             self.state.stop_typing()
             new = not self.state.has(row.key)
+            first = row.key
             if row.side == "agent" and new and row.author != self._last_agent():
                 # The service sends no frame when a person joins: their first message says so.
-                self.state.put(system_row("joined-" + row.key, t("agent.joined", name=row.author), row.time))
+                first = "joined-" + row.key
+                self.state.put(system_row(first, t("agent.joined", name=row.author), row.time))
             self.state.put(row)
             if new:
-                self.attention.incoming(row)
+                self.attention.incoming(row, first)
                 self.ending.activity()
 
     def _last_agent(self):

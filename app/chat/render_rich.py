@@ -52,7 +52,7 @@ def card(props, h, ctx):
     default = props.get("default")
     image = safe_image(props.get("image") or "")
     title = props.get("title") or ""
-    heading = h("h4", {"class": "gcw-card-title", "dir": "auto"}, title)
+    heading = h("h3", {"class": "gcw-card-title", "dir": "auto"}, title)
     picture = h("img", {"class": "gcw-card-img", "src": image, "alt": "", "loading": "lazy"}) if image else None
     top = [picture, heading]
     if default and default.get("type") == "Link" and safe_link(default.get("url") or ""):
@@ -139,7 +139,7 @@ def date_picker(props, h, ctx):
     return h("div", {"class": "gcw-picker gcw-datepicker", "role": "group",
                      "aria-label": props.get("title") or ctx.t("date.label")},
              h("img", {"class": "gcw-picker-img", "src": image, "alt": ""}) if image else None,
-             h("h4", {"class": "gcw-picker-title", "dir": "auto"}, props.get("title")) if props.get("title") else None,
+             h("h3", {"class": "gcw-picker-title", "dir": "auto"}, props.get("title")) if props.get("title") else None,
              h("p", {"class": "gcw-picker-sub", "dir": "auto"}, props.get("subtitle")) if props.get("subtitle") else None,
              groups or h("p", {"class": "gcw-picker-sub"}, ctx.t("date.none")))
 
@@ -188,7 +188,7 @@ def list_picker(props, h, ctx):
 
     return h("form", {"class": "gcw-picker gcw-listpicker", "aria-label": props.get("title") or ctx.t("list.choose"),
                       "on": {"submit": submit} if live else None},
-             h("h4", {"class": "gcw-picker-title", "dir": "auto"}, props.get("title")) if props.get("title") else None,
+             h("h3", {"class": "gcw-picker-title", "dir": "auto"}, props.get("title")) if props.get("title") else None,
              h("p", {"class": "gcw-picker-sub", "dir": "auto"}, props.get("subtitle")) if props.get("subtitle") else None,
              sections,
              h("p", {"class": "gcw-picker-error", "role": "alert"}),

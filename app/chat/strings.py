@@ -175,7 +175,7 @@ STRINGS = {
     "prechat.required_note": "Fields marked * are required.",
     "prechat.start": "Start chat",
     "prechat.select": "Choose…",
-    "prechat.required": "Enter {label}.",
+    "prechat.required": "\u201c{label}\u201d is required.",
     "prechat.required_check": "Tick this box to continue.",
     "prechat.email": "Enter an email address like name@example.com.",
     "prechat.number": "Enter a number.",

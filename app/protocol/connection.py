@@ -102,7 +102,7 @@ class Backoff:
 
 class Connection:
     def __init__(self, deployment_id, token, auto_start=False, heartbeat_ms=30000, echo_timeout_ms=10000,
-                 auth_jwt=None):
+                 auth_jwt=None, connect_timeout_ms=15000):
         if not deployment_id or not token:
             raise LocalProtocolError("a deployment id and a session token are required")
         self.deployment_id = deployment_id
@@ -113,6 +113,8 @@ class Connection:
         self.backoff = Backoff()
         self.heartbeat_ms = heartbeat_ms
         self.echo_timeout_ms = echo_timeout_ms
+        self.connect_timeout_ms = connect_timeout_ms  # a socket that neither opens nor closes by then is lost
+        self._connecting_since_ms = None  # when a tick first saw the socket still opening
         self.limits = {}
         self.ever_configured = False
         self._opened = False  # the current socket has opened
@@ -147,10 +149,12 @@ class Connection:
         if not out:
             return []
         self._opened = False
+        self._connecting_since_ms = None
         return out + [OpenSocket()]
 
     def socket_opened(self, now_ms):
         self._opened = True
+        self._connecting_since_ms = None
         self._last_rx_ms = now_ms
         self._echo_sent_ms = None
         out = self._move("opened")
@@ -207,6 +211,15 @@ class Connection:
         """Heartbeat: an `echo` when the socket has been quiet, at most one per heartbeat_ms; a
         socket that does not answer within echo_timeout_ms is treated as dead (browsers cannot
         send protocol pings, and a half-open TCP connection never fires `close`)."""
+        if self.state == CONNECTING:
+            # A browser may never report a socket it was not allowed to open (a page's CSP) or one
+            # whose handshake hangs: after connect_timeout_ms of neither, it counts as lost.
+            if self._connecting_since_ms is None:
+                self._connecting_since_ms = now_ms
+            elif now_ms - self._connecting_since_ms >= self.connect_timeout_ms:
+                self._connecting_since_ms = None
+                return [CloseSocket()] + self.socket_closed(1006, "connect timeout", rand, now_ms)
+            return []
         if self.state not in SOCKET_STATES or not self._opened:
             return []
         if self._echo_sent_ms is not None:

@@ -327,3 +327,17 @@ def test_signed_in_elsewhere_and_logout():
     conn = live()
     out = conn.receive(server("LogoutEvent", {}), 1)
     assert conn.state == c.ENDED and "LoggedOut" in kinds(out)
+
+
+def test_a_socket_that_never_opens_or_closes_is_lost_after_the_connect_timeout():
+    conn = c.Connection("dep", "tok", connect_timeout_ms=15000)
+    conn.connect()
+    assert conn.tick(0, 0.5) == []  # first seen opening
+    assert conn.tick(10_000, 0.5) == []
+    out = conn.tick(15_000, 0.5)
+    assert isinstance(out[0], c.CloseSocket) and conn.state == c.RECONNECTING
+    assert [type(o).__name__ for o in out][-1] == "ReconnectScheduled"
+    conn.connect()
+    conn.tick(20_000, 0.5)
+    assert conn.socket_opened(21_000)  # opened in time: no timeout later
+    assert conn.tick(40_000, 0.5) == []

@@ -74,7 +74,7 @@ def test_required_fields_and_validation_say_what_is_wrong():
     ctl.open_panel()
     assert not ctl.prechat_submit(answers(name=" ", email="ada@", terms="", topic="nope"), invalid=())
     errors = {f.name: f.error for f in ports.view.prechat.fields}
-    assert errors["name"] == "Enter Your name."
+    assert errors["name"] == "\u201cYour name\u201d is required."
     assert errors["email"] == t("prechat.email")
     assert errors["terms"] == t("prechat.required_check")
     assert errors["topic"] == t("prechat.choose")
