@@ -243,3 +243,53 @@ def test_a_failing_start_shows_nothing_on_the_host_page_and_styles_do_not_cross(
     direct = chat.new_page()
     chat.open(direct)
     assert direct.locator("#chat-title").evaluate("e => getComputedStyle(e).fontFamily") == embedded_font
+
+
+RECORD_NOTIFICATIONS = """
+(() => {
+  window.__notes = [];
+  const Real = window.Notification;
+  function Recorded(title, options) { window.__notes.push([title, options && options.body]); return new Real(title, options); }
+  Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+  Recorded.requestPermission = (...args) => Real.requestPermission(...args);
+  window.Notification = Recorded;
+})();
+"""
+
+
+def test_embedded_focus_escape_title_and_notifications_through_the_host(chat_factory, runtime, host_site):
+    chat = chat_factory(runtime)
+    chat.config["embed"] = {"hosts": [host_site.origin]}
+    chat.context.grant_permissions(["notifications"], origin=host_site.origin)
+    page = chat.page
+    page.add_init_script(RECORD_NOTIFICATIONS)
+    page.goto(host_site.page("embed-attention-%s.html" % runtime, _snippet(chat.stack.proxy_url, runtime=runtime)))
+    launcher = page.locator("pychat-widget .launcher")
+    launcher.click()
+    _wait_event(page, "ready", READY_TIMEOUT[runtime])
+    frame = page.frame_locator("pychat-widget iframe")
+    expect(frame.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    expect(frame.locator("#chat-input")).to_be_focused(timeout=5_000)  # focus went into the chat
+    # notifications: asked for and shown by the host page (a frame may do neither)
+    frame.locator("#chat-menu-button").click()
+    frame.locator(".gcw-menu-item--notify_off").click()
+    frame.locator("#chat-menu-button").click()
+    expect(frame.locator(".gcw-menu-item--notify_on")).to_have_text("Turn off notifications", timeout=5_000)
+    frame.locator("#chat-menu-button").press("Escape")  # closes the menu
+    expect(frame.locator(".gcw-menu-list")).to_be_hidden()
+    frame.locator("#chat-input").press("Escape")  # closes the chat; focus back on the host's launcher
+    _wait_event(page, "closed", 5000)
+    expect(page.locator("pychat-widget iframe")).to_be_hidden()
+    assert page.evaluate("document.querySelector('pychat-widget').shadowRoot.activeElement.className") == "launcher"
+    token = page.frames[1].evaluate("localStorage.getItem('gc-chat:%s:token')" % chat.stack.deployment_id)
+    session = chat.stack.emulator_url + "/_emulator/sessions/" + token
+    httpx.post(session + "/agent/join", json={"firstName": "Sam"}, timeout=10).raise_for_status()
+    httpx.post(session + "/agent/say", json={"text": "Your order shipped."}, timeout=10).raise_for_status()
+    _wait_event(page, "unread", 15_000, lambda d: d["count"] == 1)
+    expect(page).to_have_title("(1) Host site")
+    expect(launcher).to_have_attribute("aria-label", "Chat with us, 1 unread message")
+    page.wait_for_function("window.__notes.length === 1")
+    assert page.evaluate("window.__notes") == [["New message from Sam", "You have a new message in the chat."]]
+    launcher.click()
+    _wait_event(page, "unread", 5000, lambda d: d["count"] == 0)
+    expect(page).to_have_title("Host site")
