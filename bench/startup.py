@@ -77,7 +77,9 @@ def main():
     ]
     if args.compare:
         other_port = stack_mod.free_port()
-        proxies.append(stack_mod.start_proxy(other_port, emulator_port, quiet=True, root=os.path.abspath(args.compare)))
+        # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
+        proxies.append(stack_mod.start_proxy(other_port, emulator_port, quiet=True, root=os.path.abspath(args.compare),
+                                             env_extra={"CHAT_CSP": "off"}))
         other = "http://127.0.0.1:%d" % other_port
         variants.append(("MicroPython (other)", other + "/?runtime=micropython", other + "/config.json"))
     if not args.skip_pyodide:

@@ -77,6 +77,11 @@ def create_app(
         middleware=api_middleware,
     )
 
+    # The page's Content-Security-Policy (docs/security.md); CHAT_CSP=off serves an older checkout's
+    # page that predates it (bench/startup --compare).
+    page_csp = "" if os.environ.get("CHAT_CSP") == "off" else csp.page_policy(
+        root, settings, os.environ.get("CHAT_CSP_CONNECT", ""))
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         try:
@@ -87,8 +92,7 @@ def create_app(
     app = Starlette(
         routes=[
             Mount("/api", app=api),
-            Route("/{path:path}", PageFiles(root, csp.page_policy(root, settings, os.environ.get("CHAT_CSP_CONNECT", "")))
-                  .__call__, methods=["GET", "HEAD"]),
+            Route("/{path:path}", PageFiles(root, page_csp).__call__, methods=["GET", "HEAD"]),
         ],
         lifespan=lifespan,
     )

@@ -12,7 +12,6 @@ app/chat/prechat.py (the form before the chat).
 """
 from app.chat import embed
 from app.chat import parts as parts_mod
-from app.chat import prechat as prechat_mod
 from app.chat import settings as settings_mod
 from app.chat.attention import NOTIFY_PREF, Attention
 from app.chat.ending import Ending
@@ -223,7 +222,9 @@ class Controller:
         self.attention.configure(self.settings.attention, self.ports.notification_permission(),
                                  self.ports.load(NOTIFY_PREF + "-" + self.settings.deployment_id) == "on")
         if self.settings.prechat:
-            self.prechat = prechat_mod.Prechat(self.settings.prechat, self.look.language())
+            from app.chat.prechat import Prechat
+
+            self.prechat = Prechat(self.settings.prechat, self.look.language())
         if self.settings.modules:  # the customer's code first, so nothing is drawn twice
             return self.ports.load_modules(self.settings.modules, self._modules_loaded)
         self._start()

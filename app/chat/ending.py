@@ -12,7 +12,6 @@
 
 Pure like the controller it belongs to: it reaches the world through the controller's ports.
 """
-from app.chat import export
 from app.chat.expiry import Expiry, countdown
 from app.chat.strings import t
 from app.chat.transcript import system_row
@@ -145,6 +144,8 @@ class Ending:
     # -- the transcript as a file -----------------------------------------------------------------
     def transcript_file(self, kind, fmt):
         """(file name, MIME type, content) of the transcript as "text" or "json"."""
+        from app.chat import export  # compiled when a guest first downloads: a faster start
+
         c = self.c
         rows = c.state.ordered()
         stamp = c.ports.now_iso()

@@ -131,12 +131,14 @@ def parse(data, page_url):
     if not isinstance(theme, dict) or theme.get("scheme", "auto") not in SCHEMES:
         raise SettingsError("config_invalid", "theme must be an object (see docs/customising.md); "
                                               "its scheme auto, light or dark")
-    from app.chat import prechat as prechat_mod
+    prechat = None
+    if data.get("prechat") is not None:
+        from app.chat import prechat as prechat_mod  # compiled only for a site that has a form
 
-    try:
-        prechat = prechat_mod.parse(data.get("prechat"))
-    except prechat_mod.PrechatError as exc:
-        raise SettingsError("config_invalid", str(exc))
+        try:
+            prechat = prechat_mod.parse(data.get("prechat"))
+        except prechat_mod.PrechatError as exc:
+            raise SettingsError("config_invalid", str(exc))
     attention = _flags(data, "attention", ("sound", "notifications", "notificationText"))
     ending = _flags(data, "ending", ("endChat", "clear", "download"))
     return Settings(deployment_id.strip(), socket_url, api_url.rstrip("/"), cdn_url.rstrip("/"),

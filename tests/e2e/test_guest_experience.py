@@ -31,6 +31,16 @@ NOTIFICATION_RECORDER = """
   window.Notification = Recorded;
 })();
 """
+# Counts the chime's notes (Web Audio oscillators) without changing what they do.
+TONES = """
+window.__tones = 0;
+if (window.AudioContext) {
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    createOscillator() { window.__tones += 1; return super.createOscillator(); }
+  };
+}
+"""
 # Lets a test say the page went into the background (headless pages are always "visible").
 VISIBILITY = """
 window.__setHidden = (hidden) => {
@@ -149,6 +159,8 @@ def test_unread_count_title_event_divider_and_notifications(chat_factory, runtim
     chat.context.grant_permissions(["notifications"], origin=chat.stack.proxy_url)
     chat.page.add_init_script(NOTIFICATION_RECORDER)
     chat.page.add_init_script(VISIBILITY)
+    chat.page.add_init_script(TONES)
+    chat.config["attention"] = {"sound": True}
     page = _open(chat)
     _menu(page, "notify_off")  # "Turn on notifications": the browser has already allowed them
     expect(page.locator("#chat-menu-button")).to_be_focused()
@@ -180,6 +192,7 @@ def test_unread_count_title_event_divider_and_notifications(chat_factory, runtim
     # the emulator's deployment keeps message words out of notifications (ExcludeMessagesContent)
     assert notes == [["New message from Sam", "You have a new message in the chat."]] * 2
     assert page.evaluate("window.__unreadEvents") == [1, 0, 1]
+    assert page.evaluate("window.__tones") == 4  # a two-note chime for each unread reply, none for the greeting
     page.evaluate("window.__setHidden(false)")
     expect(page).to_have_title("Chat with us")
     expect(page.locator("#chat-announce")).to_have_text("Sam: It arrives tomorrow.")
