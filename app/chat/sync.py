@@ -65,9 +65,11 @@ class HistorySync:
         return None
 
     def forget_gaps(self):
+        """A new conversation (start new, clear, end): nothing of the old one is fetched again."""
         self.catch_up = None
         self._gap_anchor_taken = False
         self._gen += 1  # a catch-up still running belongs to the old conversation
+        self.policy.drop_jwt()  # it may belong to the old session token: its history is not ours now
 
     def restore_gaps(self, saved):
         self.catch_up = CatchUp.restored(saved) if saved else None

@@ -288,7 +288,7 @@ def test_embedded_focus_escape_title_and_notifications_through_the_host(chat_fac
     _wait_event(page, "unread", 15_000, lambda d: d["count"] == 1)
     expect(page).to_have_title("(1) Host site")
     expect(launcher).to_have_attribute("aria-label", "Chat with us, 1 unread message")
-    page.wait_for_function("window.__notes.length === 1")
+    page.wait_for_function("() => window.__notes.length === 1")
     assert page.evaluate("window.__notes") == [["New message from Sam", "You have a new message in the chat."]]
     launcher.click()
     _wait_event(page, "unread", 5000, lambda d: d["count"] == 0)

@@ -353,3 +353,83 @@ def test_failed_messages_are_left_out_of_the_file():
     text = export.as_text(rows, "T", "2026-01-01T10:05:00.000Z", PlainFormat(), t)
     assert "never sent" not in text and "[10:00] You: sent" in text
     assert [m["text"] for m in json.loads(export.as_json(rows, "T", "x", "d"))["messages"]] == ["sent"]
+
+
+# -- open hours, agents and the wait (the proxy's /api/context) -----------------------------------
+def context_boot(answer, settings=None):
+    deployment = {"status": "Active", "messenger": {"apps": {"conversations": CONVERSATIONS}}}
+    ports = FakePorts({"/deployments/dep-1/config.json": (200, deployment), "/api/context": answer,
+                       "8765/config.json": (200, settings or dict(SETTINGS, proxyUrl=""))})
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    return ctl, ports
+
+
+CLOSED = {"hours": {"status": "ok", "open": False, "reason": "outside", "timeZone": "Europe/Dublin",
+                    "nextChange": {"at": "2026-01-19T09:00:00Z", "open": True, "reason": "open"}},
+          "agents": {"status": "ok", "available": 0}, "wait": {"status": "ok", "estimatedWaitSeconds": 30},
+          "estimatedWaitSeconds": 30}
+
+
+def _drawn(view):
+    from app.chat.elements import h, text_of
+    from app.chat.render import Context, Renderers
+    open_, reason, next_at, next_open, agents, _ = view.availability
+    ctx = Context(Renderers(), h, t, PlainFormat(), None)
+    node = ctx.render("availability", {"open": open_, "reason": reason, "next_at": next_at, "next_open": next_open,
+                                       "agents": agents, "wait": view.wait})
+    return text_of(node) if node is not None else ""
+
+
+def test_closed_hours_say_when_we_open_and_leave_out_the_wait():
+    ctl, ports = context_boot((200, CLOSED))
+    assert ports.view.availability == (False, "outside", "2026-01-19T09:00:00Z", True, 0, False)
+    assert _drawn(ports.view) == "We're closed. We open 2026-01-19 09:00"
+
+
+def test_open_hours_with_agents_and_the_wait():
+    answer = {"hours": {"status": "ok", "open": True, "reason": "open",
+                        "nextChange": {"at": "2026-01-14T17:00:00Z", "open": False}},
+              "agents": {"status": "ok", "available": 2}, "estimatedWaitSeconds": 170}
+    ctl, ports = context_boot((200, answer))
+    assert _drawn(ports.view) == "We're open until 2026-01-14 17:00 · 2 agents available · " \
+                                 "Estimated wait: about 3 minutes"
+
+
+def test_a_part_the_proxy_could_not_answer_is_left_out():
+    answer = {"hours": {"status": "unavailable", "code": "permission_missing"}, "agents": {"status": "ok", "available": 1},
+              "wait": {"status": "unavailable"}}
+    ctl, ports = context_boot((200, answer))
+    assert _drawn(ports.view) == "1 agent available"
+
+
+def test_the_launcher_hides_while_closed_when_the_settings_say_so_and_the_host_hears_it():
+    ctl, ports = context_boot((200, CLOSED), dict(SETTINGS, proxyUrl="", whenClosed="hide"))
+    assert ports.view.availability[5] is True
+    assert ports.host_events("availability")[-1] == {"pychat": 1, "type": "availability", "open": False,
+                                                     "hideLauncher": True}
+    ctl, ports = context_boot((200, CLOSED))
+    assert ports.view.availability[5] is False
+
+
+def test_the_context_is_asked_again_every_minute_while_the_page_is_visible():
+    ctl, ports = context_boot((200, CLOSED))
+    asked = len([u for u in ports.fetches if u.endswith("/api/context")])
+    ports.advance(60_000)
+    assert len([u for u in ports.fetches if u.endswith("/api/context")]) == asked + 1
+    ctl.visibility(False)
+    ports.advance(120_000)
+    assert len([u for u in ports.fetches if u.endswith("/api/context")]) == asked + 1
+
+
+def test_a_new_chat_never_reads_the_old_conversations_history_with_its_jwt():
+    ctl, ports = boot()
+    ctl.open_panel()
+    configured(ctl)
+    ctl.sync.policy.set_jwt("old-session-jwt", ports.epoch_s() + 3600)
+    ctl.ending.ask("end")
+    ctl.ending.confirmed()
+    ctl.notice_button()  # Start a new chat: a new token
+    configured(ctl)
+    assert ports.sent[-1]["action"] == "getJwt" and ports.sent[-1]["token"] == ctl.conn.token
+    assert ctl.sync.policy.jwt == ""
