@@ -49,7 +49,7 @@ async def reset(request):
 
 
 async def list_frames(request):
-    return JSONResponse({"frames": request.app.state.region.frames})
+    return JSONResponse({"frames": list(request.app.state.region.frames)})
 
 
 async def list_sessions(request):

@@ -10,6 +10,7 @@ import hmac
 import json
 import secrets
 import time
+from collections import deque
 
 from . import conversation, platform
 from . import deployments as deployments_module
@@ -25,6 +26,7 @@ LIMITED_CLIENT_ID = "emulator-limited-client"  # a role with no permissions: eve
 LIMITED_CLIENT_SECRET = "emulator-limited-secret"
 ACCESS_TOKEN_SECONDS = 86400  # Genesys' default client-credentials token lifetime (reference §5.1)
 EXPIRY_SWEEP_SECONDS = 0.25
+REGION_FRAMES = 5000  # the frame log keeps the newest frames (a development tool, not an archive)
 
 
 class Region:
@@ -44,7 +46,7 @@ class Region:
         self.attachments = {}  # attachment id -> attachments.Attachment
         self.download_links = DownloadLinks()
         self.connections = set()
-        self.frames = []  # {"token", "frame"} in emission order
+        self.frames = deque(maxlen=REGION_FRAMES)  # {"token", "frame"} in emission order, the newest kept
         self.tasks = set()
         self.bot = None  # set by create_app (the bot needs the region, and the region calls it)
 

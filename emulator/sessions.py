@@ -6,8 +6,17 @@ the history REST call and the control API read. A "conversation" is what `startN
 import asyncio
 import math
 import time
+from collections import deque
 
 from . import frames
+
+SESSION_FRAMES = 500  # a development tool holds what a test reads, not everything ever sent
+KEPT_TEXT = 64 * 1024
+
+
+def kept(text):
+    """A raw (non-JSON) frame as the log keeps it: itself, or its size when it is large."""
+    return text if len(text) <= KEPT_TEXT else "<%d characters, not kept>" % len(text)
 
 
 class Session:
@@ -16,8 +25,10 @@ class Session:
         self.deployment_id = deployment.id
         self.created = time.time()
         self.connections = []  # oldest first: the socket limit evicts from the front
-        self.inbound = []  # client frames as received (parsed JSON, or the raw text)
-        self.outbound = []  # server frames sent for this token
+        # client frames as received (parsed JSON, or the raw text) and server frames sent for this
+        # token: the newest SESSION_FRAMES of each, and a raw text over KEPT_TEXT is kept as its size
+        self.inbound = deque(maxlen=SESSION_FRAMES)
+        self.outbound = deque(maxlen=SESSION_FRAMES)
         self.custom_attributes = {}
         self.recent_messages = []  # monotonic times of accepted onMessage, for the rate limit
         self.history_times = []  # monotonic times of history fetches (limits.py)

@@ -13,6 +13,7 @@ from starlette.websockets import WebSocket
 
 from . import attachments, frames, limits
 from .connection import Connection
+from .sessions import kept
 
 log = logging.getLogger("emulator.socket")
 
@@ -78,7 +79,7 @@ async def handle(region, connection, text):
     if session:
         # configure actions record themselves, on the session they pick
         if request is _NOT_JSON:
-            session.inbound.append(text)
+            session.inbound.append(kept(text))
         elif not (isinstance(request, dict) and request.get("action") in CONFIGURE_ACTIONS):
             session.inbound.append(request)
     action = request.get("action") if isinstance(request, dict) else None

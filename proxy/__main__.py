@@ -66,7 +66,9 @@ def _serve(args) -> int:
     app = create_app(settings, root)
     # No access log of query strings or headers is ever needed to debug this;
     # uvicorn's default access log (method, path, status) carries no secret.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    # server_header=False: responses do not name the server software.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False,
+                server_header=False)
     return 0
 
 

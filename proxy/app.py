@@ -15,13 +15,40 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from . import csp
-from .genesys import GenesysClient, GenesysError, not_configured
+from .context import Context
+from .genesys import GenesysClient, GenesysError
 from .settings import REPO_ROOT, Settings, load_settings
 from .static import PageFiles
 
 log = logging.getLogger("proxy")
 
 API_HEADERS = {"Cache-Control": "no-store"}
+
+
+class SecurityHeaders:
+    """Headers every response carries, API and page alike (pure ASGI, so streaming is untouched)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        https = scope.get("scheme") == "https"
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                names = {k.lower() for k, _ in headers}
+                for name, value in ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")):
+                    if name not in names:
+                        headers.append((name, value))
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                message = dict(message, headers=headers)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(
@@ -32,6 +59,7 @@ def create_app(
     root = Path(root) if root is not None else REPO_ROOT
     settings = settings if settings is not None else load_settings(root)
     client = genesys or GenesysClient(settings)
+    answers = Context(client)
     secret = settings.client_secret
 
     def error_response(exc: GenesysError) -> JSONResponse:
@@ -41,19 +69,16 @@ def create_app(
         return JSONResponse({"ok": True}, headers=API_HEADERS)
 
     async def context(request: Request) -> JSONResponse:
-        missing = settings.missing()
-        if missing:
-            return error_response(not_configured(missing))
         try:
-            wait = await client.cached_wait()
+            status, body = await answers.answer()
         except GenesysError as exc:
-            # Log the code, never the request: the Authorization header holds the secret.
-            log.warning("/api/context: %s (%s)", exc.code, exc.message)
+            # Log the code and detail, never the request: the Authorization header holds the secret.
+            log.warning("/api/context: %s (%s) %s", exc.code, exc.message, exc.detail)
             return error_response(exc)
         except Exception:  # a bug must still answer JSON, not a stack trace
             log.exception("/api/context failed")
             return error_response(GenesysError("internal_error", 500, "The proxy failed unexpectedly.", "See the proxy's log."))
-        return JSONResponse(wait.as_json(), headers=API_HEADERS)
+        return JSONResponse(body, status_code=status, headers=API_HEADERS)
 
     async def api_not_found(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -90,6 +115,7 @@ def create_app(
             await client.aclose()
 
     app = Starlette(
+        middleware=[Middleware(SecurityHeaders)],
         routes=[
             Mount("/api", app=api),
             Route("/{path:path}", PageFiles(root, page_csp).__call__, methods=["GET", "HEAD"]),

@@ -290,9 +290,18 @@ async def check_proxy(http: httpx.AsyncClient, cfg: PageConfig, origin: str) -> 
         body = resp.json()
     except ValueError:
         body = None
-    if resp.status_code == 200 and isinstance(body, dict) and "estimatedWaitSeconds" in body:
-        return Check("proxy", title, PASS, f"{url} answered estimatedWaitSeconds={body['estimatedWaitSeconds']}.",
-                     required=False)
+    parts = {name: body.get(name) for name in ("hours", "agents", "wait")} if isinstance(body, dict) else {}
+    if resp.status_code == 200 and any(isinstance(p, dict) for p in parts.values()):
+        down = [f"{name}: {p.get('code')} ({p.get('message')})" for name, p in parts.items()
+                if isinstance(p, dict) and p.get("status") == "unavailable"]
+        said = ", ".join(f"{name} {p.get('status')}" for name, p in parts.items() if isinstance(p, dict))
+        if down:
+            fixes = [str(p.get("fix")) for p in parts.values()
+                     if isinstance(p, dict) and p.get("status") == "unavailable" and p.get("fix")]
+            return Check("proxy", title, WARN, f"{url} answered, but not every part: " + "; ".join(down),
+                         " ".join(fixes) or "See proxy/README.md.", required=False)
+        wait = body.get("estimatedWaitSeconds")
+        return Check("proxy", title, PASS, f"{url} answered ({said}; estimatedWaitSeconds={wait}).", required=False)
     err = body.get("error") if isinstance(body, dict) else None
     if isinstance(err, dict):
         return Check("proxy", title, WARN, f"{url} answered {resp.status_code} {err.get('code')}: {err.get('message')}",

@@ -23,13 +23,15 @@ WAIT_CACHE_SECONDS = 10.0
 class GenesysError(Exception):
     """A failure with a stable code, an HTTP status for our own answer, and a fix."""
 
-    def __init__(self, code: str, status: int, message: str, fix: str = "", upstream_status: int | None = None):
+    def __init__(self, code: str, status: int, message: str, fix: str = "", upstream_status: int | None = None,
+                 detail: str = ""):
         super().__init__(message)
         self.code = code
         self.status = status
-        self.message = message
+        self.message = message  # plain words for any caller: never an upstream URL, client id or body
         self.fix = fix
         self.upstream_status = upstream_status
+        self.detail = detail  # for the proxy's own log only (the URL that failed, the client id)
 
     def as_json(self, secret: str = "") -> dict:
         body = {"code": self.code, "message": self.message, "fix": self.fix}
@@ -57,8 +59,9 @@ def _unreachable(what: str, url: str, exc: Exception) -> GenesysError:
     return GenesysError(
         "upstream_unreachable",
         504,
-        f"The Genesys {what} at {url} {kind} ({type(exc).__name__}).",
+        f"The Genesys {what} {kind}.",
         "Check GENESYS_REGION (or GENESYS_LOGIN_URL / GENESYS_API_URL) and the server's network access.",
+        detail=f"{url}: {type(exc).__name__}",
     )
 
 
@@ -109,8 +112,11 @@ class GenesysClient:
 
     # -- token -------------------------------------------------------------
 
-    def drop_token(self) -> None:
-        self._token = None
+    def drop_token(self, value: str | None = None) -> None:
+        """Forget the token (only if it is still `value`: calls in flight that all saw one token
+        die must not throw away the fresh one the first of them fetched)."""
+        if value is None or (self._token is not None and self._token.value == value):
+            self._token = None
 
     async def token(self) -> str:
         if self._token and self.clock() < self._token.expires_at:
@@ -143,10 +149,10 @@ class GenesysClient:
             raise GenesysError(
                 "credentials_rejected",
                 502,
-                f"Genesys rejected the OAuth client credentials (client id {s.client_id!r}, HTTP {resp.status_code}).",
+                f"Genesys rejected the OAuth client credentials (HTTP {resp.status_code}).",
                 "Check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET against Admin > Integrations > OAuth in Genesys Cloud; "
                 "the client must use the Client Credentials grant and belong to this region's org.",
-                resp.status_code,
+                resp.status_code, detail=f"client id {s.client_id!r} at {url}",
             )
         if resp.status_code != 200:
             raise _unexpected("login service", resp)
@@ -165,17 +171,92 @@ class GenesysClient:
 
     async def api_get(self, path: str) -> httpx.Response:
         """GET with the bearer token; a 401 means the token died early, so renew once."""
+        return await self._api("GET", path)
+
+    async def api_post(self, path: str, body: dict) -> httpx.Response:
+        return await self._api("POST", path, body)
+
+    async def _api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
         url = f"{self.settings.api_base}{path}"
         for attempt in (1, 2):
             token = await self.token()
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             try:
-                resp = await self.http.get(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+                if method == "POST":
+                    resp = await self.http.post(url, headers=headers, json=body)
+                else:
+                    resp = await self.http.get(url, headers=headers)
             except httpx.HTTPError as exc:
                 raise _unreachable("API", url, exc) from None
             if resp.status_code != 401 or attempt == 2:
                 return resp
-            self.drop_token()
+            self.drop_token(token)
         raise AssertionError("unreachable")
+
+    def _refused(self, resp: httpx.Response, permission: str, what: str, missing_code: str, missing_fix: str):
+        """The common failures of a platform call, as errors that say what to fix."""
+        code = resp.status_code
+        if code == 401:
+            return GenesysError(
+                "credentials_rejected", 502, "The Genesys API rejected a freshly issued token.",
+                "Check that GENESYS_LOGIN_URL and GENESYS_API_URL (or GENESYS_REGION) name the same region as the "
+                "OAuth client.", code)
+        if code == 403:
+            return GenesysError(
+                "permission_missing", 502, f"The OAuth client is not allowed to read {what}.",
+                f"In Genesys Cloud, give the OAuth client's role the permission {permission} "
+                "(Admin > Roles/Permissions), including the right division.", code)
+        if code in (400, 404):
+            return GenesysError(missing_code, 502, f"Genesys does not know {what} in this org and region.",
+                                missing_fix, code)
+        return _unexpected("API", resp)
+
+    async def agents_on_queue(self, queue_id: str | None = None) -> dict:
+        """On-queue members of the queue, idle or interacting, from queue observations."""
+        queue_id = queue_id or self.settings.queue_id
+        query = {"filter": {"type": "or", "predicates": [
+            {"type": "dimension", "dimension": "queueId", "operator": "matches", "value": queue_id}]},
+            "metrics": ["oOnQueueUsers"]}
+        resp = await self.api_post("/api/v2/analytics/queues/observations/query", query)
+        if resp.status_code != 200:
+            raise self._refused(resp, "analytics:queueObservation:view", "the queue's observations", "queue_not_found",
+                                "Copy the queue id from Admin > Contact Center > Queues into GENESYS_QUEUE_ID.")
+        counts = {"IDLE": 0, "INTERACTING": 0}
+        try:
+            for result in resp.json().get("results") or []:
+                for entry in result.get("data") or []:
+                    if entry.get("metric") == "oOnQueueUsers" and entry.get("qualifier") in counts:
+                        value = (entry.get("stats") or {}).get("count")
+                        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                            counts[entry["qualifier"]] += value
+        except (ValueError, AttributeError, TypeError):
+            raise GenesysError("upstream_error", 502, "The Genesys API answered queue observations it cannot read.",
+                               "If it persists, see status.mypurecloud.com.", resp.status_code) from None
+        return {"available": counts["IDLE"] + counts["INTERACTING"], "idle": counts["IDLE"],
+                "interacting": counts["INTERACTING"]}
+
+    async def schedule_group(self, group_id: str) -> tuple[dict, dict[str, dict]]:
+        """The schedule group and every schedule it names (open, closed, holiday)."""
+        resp = await self.api_get(f"/api/v2/architect/schedulegroups/{group_id}")
+        if resp.status_code != 200:
+            raise self._refused(resp, "routing:scheduleGroup:view", "the schedule group", "schedule_group_not_found",
+                                "Copy the schedule group's id from Admin > Architect > Scheduling > Schedule Groups "
+                                "into GENESYS_SCHEDULE_GROUP_ID.")
+        group = _json_object(resp)
+        ids = []
+        for key in ("openSchedules", "closedSchedules", "holidaySchedules"):
+            for ref in group.get(key) or []:
+                schedule_id = ref.get("id") if isinstance(ref, dict) else None
+                if isinstance(schedule_id, str) and schedule_id not in ids:
+                    ids.append(schedule_id)
+        schedules = {}
+        for schedule_id in ids:
+            one = await self.api_get(f"/api/v2/architect/schedules/{schedule_id}")
+            if one.status_code != 200:
+                raise self._refused(one, "routing:schedule:view", "a schedule of the group", "schedule_not_found",
+                                    "A schedule the group names is gone: fix the group in Architect.")
+            schedules[schedule_id] = _json_object(one)
+        return group, schedules
 
     async def estimated_wait(self, queue_id: str | None = None) -> WaitTime:
         s = self.settings
@@ -238,6 +319,17 @@ class GenesysClient:
         if entry and self.clock() < entry[0]:
             return entry[1]
         return None
+
+
+def _json_object(resp: httpx.Response) -> dict:
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise GenesysError("upstream_error", 502, "The Genesys API answered something that is not a JSON object.",
+                           "If it persists, see status.mypurecloud.com.", resp.status_code)
+    return data
 
 
 def _pick_seconds(resp: httpx.Response) -> int | None:

@@ -17,6 +17,8 @@ KEYS = (
     "GENESYS_LOGIN_URL",
     "GENESYS_API_URL",
     "PROXY_ALLOWED_ORIGINS",
+    "GENESYS_SCHEDULE_GROUP_ID",
+    "CONTEXT_CACHE_SECONDS",
 )
 
 
@@ -62,6 +64,8 @@ class Settings:
     login_url: str = ""
     api_url: str = ""
     allowed_origins: tuple[str, ...] = ()
+    schedule_group_id: str = ""  # the Architect schedule group whose open hours /api/context reports
+    cache_seconds: float = 10.0  # how long each part of /api/context is shared between callers
 
     @property
     def login_base(self) -> str:
@@ -146,4 +150,14 @@ def load_settings(root: Path | str | None = None, environ: Mapping[str, str] | N
         login_url=values.get("GENESYS_LOGIN_URL", "").strip(),
         api_url=values.get("GENESYS_API_URL", "").strip(),
         allowed_origins=origins,
+        schedule_group_id=values.get("GENESYS_SCHEDULE_GROUP_ID", "").strip(),
+        cache_seconds=_seconds(values.get("CONTEXT_CACHE_SECONDS", ""), 10.0),
     )
+
+
+def _seconds(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if 0 <= value <= 3600 else default

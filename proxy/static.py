@@ -53,6 +53,7 @@ RUNTIME_CACHE = "public, max-age=604800"
 RUNTIME_PREFIX = ("static", "pyscript")
 
 ALLOWED_DIRS = ("app", "static", "custom")  # custom/: the team's own modules and stylesheets
+PAGE_FILES = ("index.html", "config.json", "pyscript.toml", "pyscript.pyodide.toml")
 
 # The app is ~30 small files fetched at once at start-up; streaming each through a worker
 # thread cost ~5 ms a file here (150 ms of a cold start). Files up to this size are read in
@@ -65,13 +66,9 @@ def allowed(parts: tuple[str, ...]) -> bool:
     if not parts:
         return False
     if len(parts) == 1:
-        name = parts[0]
-        if name == "index.html":
-            return True
-        if name.endswith(".json") and not name.startswith("package"):
-            return True
-        # pyproject.toml describes the repository, not the page.
-        return name.endswith(".toml") and name != "pyproject.toml"
+        # The page's own files by name, not by pattern: a stray credentials.json or secrets.toml
+        # beside index.html is never served.
+        return parts[0] in PAGE_FILES
     return parts[0] in ALLOWED_DIRS
 
 

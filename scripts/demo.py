@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 
-from scripts.stack import serve_folder, start_emulator, start_proxy, stop
+from scripts.stack import DEMO_SCHEDULE_GROUP_ID, serve_folder, start_emulator, start_proxy, stop
 
 PAGE_PORT = 8765
 EMULATOR_PORT = 8766
@@ -23,7 +23,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         emulator = start_emulator(EMULATOR_PORT, quiet=True)
-        proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True)
+        # the open hours come from the emulator's demo schedule group (weekdays 09:00-17:00, Dublin)
+        proxy = start_proxy(PAGE_PORT, EMULATOR_PORT, quiet=True,
+                            env_extra={"GENESYS_SCHEDULE_GROUP_ID": DEMO_SCHEDULE_GROUP_ID})
         host = serve_folder(EXAMPLES, HOST_PORT)
         print()
         print("  Chat demo running. Open:  http://127.0.0.1:%d/" % PAGE_PORT)

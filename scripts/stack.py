@@ -14,6 +14,7 @@ DEMO_CLIENT_ID = "emulator-demo-client"
 DEMO_CLIENT_SECRET = "emulator-demo-secret-not-for-browsers"
 DEMO_QUEUE_ID = "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 DEMO_DEPLOYMENT_ID = "f3b8c4d2-5a6e-4b7f-8c9d-0e1f2a3b4c5d"
+DEMO_SCHEDULE_GROUP_ID = "5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f"  # the emulator's weekday 09:00-17:00 (Dublin) hours
 
 
 def serve_folder(directory, port=0):

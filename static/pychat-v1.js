@@ -206,6 +206,12 @@
       }
       case "message": fire("message", { text: String(data.text || ""), author: String(data.author || ""), side: String(data.side || "") }); break;
       case "ended": fire("ended", {}); break;
+      case "availability": {
+        // "whenClosed": "hide" in the chat's settings: no launcher while the schedule says closed.
+        if (options.launcher && !state.failed) launcher.hidden = !!data.hideLauncher && !state.open;
+        fire("availability", { open: !!data.open });
+        break;
+      }
       case "error": fire("error", { reason: String(data.reason || "") }); break;
     }
   }

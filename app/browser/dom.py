@@ -152,6 +152,30 @@ class IntlFormat:
         return self._cached("t", iso, lambda d: str(self._format("time", {
             "hour": "numeric", "minute": "2-digit"}).format(d))) or ""
 
+    def when(self, iso):
+        """"today at 5:00 PM", "tomorrow at 9:00 AM", "Monday at 9:00 AM", "12 March at 9:00 AM":
+        when something next happens, in the guest's zone."""
+        date = self._date(iso)
+        if date is None:
+            return ""
+        key = self._key_of(date)
+        time = self.time(iso)
+        today = js.Date.new()
+        if key == self._key_of(today):
+            return t("when.today", time=time)
+        later = js.Date.new()
+        later.setDate(later.getDate() + 1)
+        if key == self._key_of(later):
+            return t("when.tomorrow", time=time)
+        week = js.Date.new()
+        week.setDate(week.getDate() + 6)
+        if key <= self._key_of(week):
+            day = self._cached("w", iso, lambda d: str(self._format("weekday", {"weekday": "long"}).format(d)))
+            return t("when.weekday", day=day, time=time)
+        date_words = self._cached("m", iso, lambda d: str(self._format("date", {"day": "numeric",
+                                                                                "month": "long"}).format(d)))
+        return t("when.date", date=date_words, time=time)
+
     def slot(self, iso):
         return self._cached("s", iso, lambda d: str(self._format("slot", {
             "weekday": "short", "day": "numeric", "month": "short", "hour": "numeric",
@@ -498,9 +522,13 @@ class PanelRenderer:
         if last is None or last.typing != view.typing:
             self._drawn_into(self.typing, "typing", {"text": view.typing} if view.typing else None)
             self.typing.hidden = not view.typing
-        if last is None or last.wait != view.wait:
-            self.wait.textContent = view.wait
-            self.wait.hidden = not view.wait
+        if last is None or last.wait != view.wait or last.availability != view.availability:
+            is_open, reason, next_at, next_open, agents, hide = view.availability
+            self._drawn_into(self.wait, "availability", {"open": is_open, "reason": reason, "next_at": next_at,
+                                                         "next_open": next_open, "agents": agents, "wait": view.wait})
+            self.wait.hidden = not self.wait.firstChild
+            if self.launcher and not self.panel.matches(":popover-open"):
+                self.launcher.hidden = bool(hide)
         if last is None or last.earlier != view.earlier:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:

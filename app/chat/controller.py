@@ -10,6 +10,7 @@ events out, commands in), app/chat/attention.py (unread count, divider, sound, n
 announcements), app/chat/ending.py (End chat, Clear, the expiry countdown, transcript files) and
 app/chat/prechat.py (the form before the chat).
 """
+from app.chat import availability
 from app.chat import embed
 from app.chat import parts as parts_mod
 from app.chat import settings as settings_mod
@@ -97,6 +98,7 @@ class Controller:
         self.attention = Attention(ports, self.host)
         self.ending = Ending(self)
         self.prechat = None  # app/chat/prechat.Prechat while the settings ask for a form
+        self.availability = availability.parse(None)  # what the proxy said about hours, agents, the wait
         self._after_form = None  # "new": the form's Start begins a new conversation
         self._refused_key = ""
         self._asking = False  # notifications asked for, the answer not in yet  # the message whose attributes the service refused (4013), sent again after the form
@@ -383,11 +385,26 @@ class Controller:
         return True
 
     def _on_context(self, status, data):
+        """The proxy's /api/context: open hours, agents available, the wait (each may be missing)."""
         if status == 200 and isinstance(data, dict):
-            seconds = data.get("estimatedWaitSeconds")
-            if isinstance(seconds, (int, float)) and seconds >= 0:
-                self.state.wait = _wait_text(seconds)
-                self.render()
+            info = availability.parse(data)
+            was_hidden = availability.hide_launcher(self.settings.when_closed, self.availability)
+            self.availability = info
+            self.state.wait = availability.wait_text(info["wait"])
+            hidden = availability.hide_launcher(self.settings.when_closed, info)
+            if info["open"] is not None:
+                self.host.emit("availability", open=info["open"], hideLauncher=hidden)
+            elif was_hidden:
+                self.host.emit("availability", open=True, hideLauncher=False)
+            self.render()
+        self.ports.schedule(availability.REFRESH_MS, self._refresh_context)
+
+    def _refresh_context(self):
+        context = settings_mod.context_url(self.settings)
+        if context and self.attention.visible:
+            self.ports.fetch_json(context, self._on_context)
+        elif context:
+            self.ports.schedule(availability.REFRESH_MS, self._refresh_context)
 
     # -- socket events from the edge --------------------------------------------------------
     def on_open(self):
@@ -904,7 +921,15 @@ class Controller:
             self.ports.now_ms(), self.uploads.items(), self.uploads.accept_attribute(), attachments,
             menu=self.ending.menu() if self.settings is not None else (), confirm=self.ending.confirming,
             prechat=form, divider=self.attention.divider, announce=self.attention.announced,
-            countdown=self.ending.countdown_text(), unread=self.attention.unread))
+            countdown=self.ending.countdown_text(), unread=self.attention.unread,
+            availability=self._availability_view()))
+
+    def _availability_view(self):
+        info = self.availability
+        when_closed = self.settings.when_closed if self.settings is not None else "show"
+        return (info["open"], info["reason"], info["next_at"], info["next_open"],
+                info["agents"] if not self.state.guest_has_written else None,
+                availability.hide_launcher(when_closed, info))
 
 
 _OUTPUTS = {
@@ -938,9 +963,4 @@ def _only_local_files(shown, old_parts):
         p.kind == "attachment" for p in old_parts)
 
 
-def _wait_text(seconds):
-    if seconds < 60:
-        return t("wait.under_minute")
-    minutes = int((seconds + 30) // 60)
-    return t("wait.minute") if minutes == 1 else t("wait.minutes", minutes=minutes)
 

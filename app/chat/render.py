@@ -24,6 +24,7 @@ The registry (`DEFAULTS`, the default look) maps a name to its function:
 | `upload`        | a file in the composer's tray (`<li>`)  | `upload` (app/chat/uploads.Upload)      |
 | `notice`        | the notice under the header             | `title`, `message`, `action`, `kind`, `button`, `countdown` |
 | `divider`       | "New messages" above the first unread (an `<li>`) | `key` (that row's key)          |
+| `availability`  | open hours, agents available, the wait (from the proxy) | `open`, `reason`, `next_at`, `next_open`, `agents`, `wait` (words) |
 | `menu`          | the header's "More options" and its items | `items` (View.menu), `open`           |
 | `confirm`       | asking before End chat or Clear         | `what` ("end" or "clear")               |
 | `prechat`       | the pre-chat form                       | `form` (app/chat/prechat.FormView)      |
@@ -336,6 +337,7 @@ DEFAULTS = {
     "attachment": _rich("attachment"),
     "upload": _rich("upload"),
     "divider": _panel("divider"),
+    "availability": _panel("availability"),
     "menu": _panel("menu"),
     "confirm": _panel("confirm"),
     "prechat": _panel("prechat"),
@@ -395,6 +397,9 @@ class Context:
 
 class PlainFormat:
     """Dates without a browser: UTC, ISO words. The edge passes one built on Intl instead."""
+
+    def when(self, iso):
+        return (iso[:10] + " " + iso[11:16]) if epoch_seconds(iso) is not None else ""
 
     def day_key(self, iso):
         return iso[:10] if epoch_seconds(iso) is not None else None

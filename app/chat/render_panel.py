@@ -17,6 +17,37 @@ MENU_WORDS = {
 }
 
 
+def availability(props, h, ctx):
+    """Open hours, agents and the wait, above the transcript (props: View.availability's parts and
+    `wait`, the wait's words). Nothing unknown is claimed."""
+    lines = []
+    is_open, reason, next_at, next_open = props.get("open"), props.get("reason"), props.get("next_at"), \
+        props.get("next_open")
+    if is_open is True:
+        lines.append(("open", ctx.t("hours.open_until", when=ctx.fmt.when(next_at)) if next_at else ctx.t("hours.open")))
+    elif is_open is False:
+        if next_at and next_open:
+            key = "hours.holiday_until" if reason == "holiday" else "hours.closed_until"
+            lines.append(("closed", ctx.t(key, when=ctx.fmt.when(next_at))))
+        else:
+            lines.append(("closed", ctx.t("hours.closed")))
+    agents = props.get("agents")
+    if agents is not None and is_open is not False:
+        words = ctx.t("agents.none") if agents == 0 else (
+            ctx.t("agents.one") if agents == 1 else ctx.t("agents.many", count=agents))
+        lines.append(("agents", words))
+    if props.get("wait") and is_open is not False:
+        lines.append(("wait", props["wait"]))
+    if not lines:
+        return None
+    drawn = []
+    for kind, words in lines:
+        if drawn:
+            drawn.append(h("span", {"class": "gcw-availability-sep", "aria-hidden": "true"}, " · "))
+        drawn.append(h("span", {"class": "gcw-availability-line gcw-availability--" + kind}, words))
+    return h("span", {"class": "gcw-availability"}, drawn)
+
+
 def divider(props, h, ctx):
     """Above the first message the guest has not seen (an `<li>` of the transcript)."""
     return h("li", {"class": "gcw-divider"}, h("span", {"class": "gcw-divider-text"}, ctx.t("new_messages")))

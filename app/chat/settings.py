@@ -7,7 +7,8 @@ from collections import namedtuple
 Settings = namedtuple(
     "Settings",
     ["deployment_id", "web_messaging_url", "api_base_url", "cdn_base_url", "proxy_url", "runtime",
-     "language", "strings", "theme", "modules", "stylesheets", "prechat", "attention", "ending"],
+     "language", "strings", "theme", "modules", "stylesheets", "prechat", "attention", "ending",
+     "when_closed"],
 )
 # prechat: the checked pre-chat form (app/chat/prechat.py) or None; attention: {"sound",
 # "notifications", "notificationText"} (app/chat/attention.py); ending: {"endChat", "clear",
@@ -145,7 +146,14 @@ def parse(data, page_url):
                     proxy.rstrip("/") if proxy else None, runtime, language or "", strings, theme,
                     site_files(data.get("modules"), page_url, "modules", ".py"),
                     site_files(data.get("stylesheets"), page_url, "stylesheets", ".css"),
-                    prechat, attention, ending)
+                    prechat, attention, ending, _when_closed(data))
+
+
+def _when_closed(data):
+    value = data.get("whenClosed", "show")
+    if value not in ("show", "hide"):
+        raise SettingsError("config_invalid", "whenClosed must be \"show\" or \"hide\"")
+    return value
 
 
 def _flags(data, key, names):

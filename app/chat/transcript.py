@@ -20,7 +20,7 @@ View = namedtuple(
     "View",
     ["status", "status_kind", "rows", "typing", "composer_enabled", "composer_hint", "notice", "wait", "earlier",
      "version", "live", "uploads", "accept", "attachments", "menu", "confirm", "prechat", "divider", "announce",
-     "countdown", "unread"],
+     "countdown", "unread", "availability"],
 )
 # uploads: the guest's files in the composer (app/chat/uploads.Upload); accept: the file picker's
 # `accept`; attachments: whether the guest may attach files now. menu: what the panel's menu offers
@@ -28,7 +28,8 @@ View = namedtuple(
 # confirm: "end" | "clear" while the guest is asked; prechat: the form (app/chat/prechat.FormView)
 # or None; divider: the key of the first unread row; announce: (number, words) of the newest
 # incoming message for screen readers; countdown: "4:05" while the expiry warning shows; unread:
-# messages the guest has not seen.
+# messages the guest has not seen. availability: (open, reason, next change ISO, opens then, agents
+# available, hide the launcher) from the proxy (app/chat/availability.py); None where unknown.
 
 
 def guest_row(key, text, status="pending", time="", note="", parts=None):
@@ -186,7 +187,7 @@ class ChatState:
             self._changed()
 
     def view(self, now_ms, uploads=(), accept="", attachments=False, menu=(), confirm="", prechat=None, divider="",
-             announce=None, countdown="", unread=0):
+             announce=None, countdown="", unread=0, availability=(None, "", "", None, None, False)):
         typing = None
         if self.typing_until and now_ms < self.typing_until:
             # The bot's typing events name nobody: the one who wrote last is the one typing.
@@ -199,7 +200,7 @@ class ChatState:
         return View(self.status, self.status_kind, rows, typing, self.composer_enabled,
                     self.composer_hint, self.notice, "" if self.guest_has_written else self.wait, self.has_earlier,
                     self.version, live, tuple(uploads), accept, attachments, tuple(menu), confirm, prechat,
-                    divider if divider in self.rows else "", announce, countdown, unread)
+                    divider if divider in self.rows else "", announce, countdown, unread, availability)
 
 
 def row_for(message, new_id, markdown=False):

@@ -23,6 +23,8 @@ def test_the_chat_runs_under_the_strict_policy(chat_factory, runtime):
     chat.page.add_init_script(VIOLATIONS)
     response = chat.page.goto(chat.stack.proxy_url + "/?runtime=" + runtime)
     header = response.headers.get("content-security-policy") or ""
+    assert "server" not in response.headers  # `python -m proxy serve` does not name its software
+    assert response.headers.get("x-content-type-options") == "nosniff"
     policy = _directives(header)
     assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"], header
     assert policy["style-src"] == ["'self'"] and policy["default-src"] == ["'self'"]

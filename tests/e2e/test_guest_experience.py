@@ -187,7 +187,7 @@ def test_unread_count_title_event_divider_and_notifications(chat_factory, runtim
     page.evaluate("window.__setHidden(true)")
     _agent(chat, "It arrives tomorrow.")
     expect(page).to_have_title("(1) Chat with us", timeout=15_000)
-    page.wait_for_function("window.__notes.length >= 2")
+    page.wait_for_function("() => window.__notes.length >= 2")
     notes = page.evaluate("window.__notes")
     # the emulator's deployment keeps message words out of notifications (ExcludeMessagesContent)
     assert notes == [["New message from Sam", "You have a new message in the chat."]] * 2
@@ -331,3 +331,64 @@ def test_keyboard_only_conversation(chat_factory, runtime):
     page.keyboard.press("Escape")
     expect(page.locator("#chat-panel")).to_be_hidden()
     expect(page.locator("#chat-launcher")).to_be_focused()
+
+
+def _context_answer(next_at, open_=False, agents=0, wait=None):
+    body = {"hours": {"status": "ok", "open": open_, "reason": "open" if open_ else "outside", "timeZone": "Europe/Dublin",
+                      "nextChange": {"at": next_at, "open": not open_}},
+            "agents": {"status": "ok", "available": agents}}
+    if wait is not None:
+        body["estimatedWaitSeconds"] = wait
+    return json.dumps(body)
+
+
+def test_open_hours_agents_and_wait_in_the_guests_zone_and_language(browser, emu, runtime):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    zone = "America/New_York"
+    opens = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=13, minute=0, second=0, microsecond=0)
+    local = opens.astimezone(ZoneInfo(zone))
+    for language, expected in (("en", "We're closed. We open %s at %d:00 AM" % (local.strftime("%A"), local.hour)),
+                               ("fr", "Nous sommes fermés. Nous ouvrons %s à %d:00" % (
+                                   ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")[
+                                       local.weekday()], local.hour))):
+        context = browser.new_context(timezone_id=zone, locale="en-US")
+        config = {"deploymentId": emu.deployment_id, "webMessagingUrl": emu.socket_url, "apiBaseUrl": emu.emulator_url,
+                  "proxyUrl": "", "language": language, "whenClosed": "hide"}
+        context.route(emu.proxy_url + "/config.json", lambda route, request=None: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(config)))
+        context.route(emu.proxy_url + "/api/context", lambda route, request=None: route.fulfill(
+            status=200, content_type="application/json", body=_context_answer(opens.isoformat().replace("+00:00", "Z"))))
+        try:
+            page = context.new_page()
+            page.goto(emu.proxy_url + "/?runtime=" + runtime)
+            line = page.locator("#chat-wait")
+            expect(line).to_be_attached(timeout=90_000)
+            page.wait_for_selector("html[data-chat-python=ready]", state="attached", timeout=90_000)
+            page.wait_for_function("() => !!document.querySelector('#chat-wait .gcw-availability')", timeout=15_000)
+            text = " ".join(line.text_content().replace("\u202f", " ").split())
+            assert text == expected, text
+            expect(page.locator("#chat-launcher")).to_be_hidden()  # "whenClosed": "hide"
+        finally:
+            context.close()
+    # open, with agents and a wait: all three, and the launcher is back
+    context = browser.new_context(timezone_id=zone, locale="en-US")
+    config = {"deploymentId": emu.deployment_id, "webMessagingUrl": emu.socket_url, "apiBaseUrl": emu.emulator_url,
+              "proxyUrl": "", "whenClosed": "hide"}
+    closes = (datetime.now(timezone.utc) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    context.route(emu.proxy_url + "/config.json", lambda route, request=None: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(config)))
+    context.route(emu.proxy_url + "/api/context", lambda route, request=None: route.fulfill(
+        status=200, content_type="application/json",
+        body=_context_answer(closes.isoformat().replace("+00:00", "Z"), True, 2, 170)))
+    try:
+        page = context.new_page()
+        page.goto(emu.proxy_url + "/?runtime=" + runtime)
+        page.wait_for_function("() => !!document.querySelector('#chat-wait .gcw-availability')", timeout=90_000)
+        text = " ".join(page.locator("#chat-wait").text_content().replace("\u202f", " ").split())
+        assert text.startswith("We're open until ") and text.endswith(
+            " · 2 agents available · Estimated wait: about 3 minutes"), text
+        expect(page.locator("#chat-launcher")).to_be_visible()
+    finally:
+        context.close()

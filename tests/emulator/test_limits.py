@@ -150,3 +150,24 @@ def test_bot_can_be_switched_off(emulator):
     guest.expect(lambda f: f.get("tracingId") == "t")
     assert [f for f in guest.quiet(0.4) if f["body"].get("direction") == "Outbound"] == []
     guest.close()
+
+
+def test_the_frame_logs_are_capped():
+    """A development tool keeps what a test reads, not every frame ever sent: 30 raw 1 MB frames
+    are not held (each is kept as its size), and the logs keep only the newest entries."""
+    from emulator import region as region_mod, sessions
+
+    region = region_mod.Region()
+    session = sessions.Session("tok", region.deployments[DEMO_DEPLOYMENT_ID])
+    for _ in range(30):
+        session.inbound.append(sessions.kept("x" * 1_000_000))
+    assert len(session.inbound) == 30 and session.inbound[0] == "<1000000 characters, not kept>"
+    assert sessions.kept("small") == "small"
+    for n in range(sessions.SESSION_FRAMES + 10):
+        session.inbound.append({"n": n})
+        region.record({"n": n}, session)
+    assert len(session.inbound) == len(session.outbound) == sessions.SESSION_FRAMES
+    assert session.inbound[0] == {"n": 10} and session.outbound[-1] == {"n": sessions.SESSION_FRAMES + 9}
+    for n in range(region_mod.REGION_FRAMES):
+        region.record({"m": n})
+    assert len(region.frames) == region_mod.REGION_FRAMES and region.frames[-1]["frame"] == {"m": 4999}

@@ -32,6 +32,7 @@ class FakeGenesys:
             Route("/", self.root),
             Route("/oauth/token", self.token, methods=["POST"]),
             Route("/api/v2/routing/queues/{queue_id}/estimatedwaittime", self.ewt),
+            Route("/api/v2/analytics/queues/observations/query", self.observations, methods=["POST"]),
             Route("/webdeployments/v1/deployments/{dep}/config.json", self.deployment_config),
             WebSocketRoute("/v1", self.socket),
         ])
@@ -50,6 +51,8 @@ class FakeGenesys:
         self.queues = {QUEUE_ID}
         self.deployments = {DEPLOYMENT_ID: {"status": "Active", "allowedDomains": ["127.0.0.1", "localhost"]}}
         self.seen_auth: list[str] = []
+        self.observation_requests = 0
+        self.on_queue = {"IDLE": 2, "INTERACTING": 1}
 
     async def root(self, request: Request):
         return JSONResponse({"message": "fake region"}, status_code=404)
@@ -87,6 +90,18 @@ class FakeGenesys:
         results = [] if self.wait_seconds is None else [
             {"intent": "ESTIMATE", "formula": "BEST", "estimatedWaitTimeSeconds": self.wait_seconds}]
         return JSONResponse({"results": results})
+
+    async def observations(self, request: Request):
+        self.observation_requests += 1
+        tok = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if self.always_401 or tok not in self.issued or tok in self.revoked:
+            return JSONResponse({"status": 401, "code": "bad.credentials"}, status_code=401)
+        body = await request.json()
+        queue = body["filter"]["predicates"][0]["value"]
+        if queue not in self.queues:
+            return JSONResponse({"results": []})
+        data = [{"metric": "oOnQueueUsers", "qualifier": q, "stats": {"count": n}} for q, n in self.on_queue.items()]
+        return JSONResponse({"results": [{"group": {"queueId": queue}, "data": data}]})
 
     async def deployment_config(self, request: Request):
         dep = self.deployments.get(request.path_params["dep"])

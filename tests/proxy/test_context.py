@@ -20,7 +20,9 @@ class Clock:
         return self.now
 
 
-def make(settings, tmp_path, **kw):
+def make(settings, tmp_path, wait_cache_seconds=None, **kw):
+    if wait_cache_seconds is not None:
+        settings = replace(settings, cache_seconds=wait_cache_seconds)
     genesys = GenesysClient(settings, **kw)
     return TestClient(create_app(settings, tmp_path, genesys)), genesys
 
@@ -40,7 +42,9 @@ def test_context_success(fake, settings, tmp_path):
     assert r.status_code == 200
     body = r.json()
     assert body["queueId"] == QUEUE_ID
-    assert body["estimatedWaitSeconds"] == 42
+    assert body["estimatedWaitSeconds"] == 42 and body["wait"] == {"status": "ok", "estimatedWaitSeconds": 42}
+    assert body["agents"] == {"status": "ok", "available": 3, "idle": 2, "interacting": 1}
+    assert body["hours"] == {"status": "unconfigured"}  # no GENESYS_SCHEDULE_GROUP_ID
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["fetchedAt"])
     assert r.headers["cache-control"] == "no-store"
     assert fake.seen_auth == ["Bearer tok-1"]
@@ -158,22 +162,25 @@ def test_credentials_rejected(fake, settings, tmp_path):
     assert "wrong-" not in r.text
 
 
-def test_permission_missing(fake, settings, tmp_path):
-    fake.forbidden = True
+def test_permission_missing_for_one_part_leaves_the_others(fake, settings, tmp_path):
+    fake.forbidden = True  # the wait-time call only
     client, _ = make(settings, tmp_path)
     with client:
         r = client.get("/api/context")
-    assert r.status_code == 502
-    err = error_of(r)
-    assert err["code"] == "permission_missing" and "routing:queue:view" in err["fix"]
+    assert r.status_code == 200
+    body = r.json()
+    assert body["wait"]["status"] == "unavailable" and body["wait"]["code"] == "permission_missing"
+    assert "estimatedWaitSeconds" not in body
+    assert body["agents"]["status"] == "ok" and body["agents"]["available"] == 3
+    assert_no_secret(r)
 
 
 def test_queue_not_found(fake, settings, tmp_path):
     client, _ = make(replace(settings, queue_id="00000000-0000-4000-8000-000000000000"), tmp_path)
     with client:
         r = client.get("/api/context")
-    assert r.status_code == 502
-    assert error_of(r)["code"] == "queue_not_found"
+    assert r.status_code == 200
+    assert r.json()["wait"]["code"] == "queue_not_found"
 
 
 @pytest.mark.parametrize("which", ["login", "api"])
@@ -202,9 +209,10 @@ def test_unexpected_upstream_status(fake, settings, tmp_path):
     client, _ = make(settings, tmp_path)
     with client:
         r = client.get("/api/context")
-    assert r.status_code == 502
-    err = error_of(r)
-    assert err["code"] == "upstream_error" and err["upstreamStatus"] == 500
+    assert r.status_code == 200
+    wait = r.json()["wait"]
+    assert (wait["status"], wait["code"], wait["message"]) == ("unavailable", "upstream_error",
+                                                               "The Genesys API answered HTTP 500.")
 
 
 def test_errors_are_cached_too(fake, settings, tmp_path):
@@ -212,7 +220,7 @@ def test_errors_are_cached_too(fake, settings, tmp_path):
     client, _ = make(settings, tmp_path)
     with client:
         for _ in range(3):
-            assert client.get("/api/context").status_code == 502
+            assert client.get("/api/context").json()["wait"]["code"] == "permission_missing"
     assert fake.api_requests == 1
 
 
@@ -286,4 +294,4 @@ def test_burst_of_page_loads_makes_one_upstream_call(fake, settings, tmp_path):
 
     responses = asyncio.run(burst())
     assert [r.status_code for r in responses] == [200] * 20
-    assert fake.token_requests == 1 and fake.api_requests == 1
+    assert fake.token_requests == 1 and fake.api_requests == 1 and fake.observation_requests == 1

@@ -11,6 +11,8 @@ def root(tmp_path):
         "index.html": "<!doctype html><title>chat</title>",
         "config.json": '{"deploymentId": "x"}',
         "other.json": "{}",
+        "credentials.json": '{"client_secret": "stray-credentials-file"}',
+        "secrets.toml": "token = 'stray'",
         "package.json": "{}",
         "package-lock.json": "{}",
         "pyscript.toml": "[files]",
@@ -48,7 +50,6 @@ def client(root):
     ("/", "text/html"),
     ("/index.html", "text/html"),
     ("/config.json", "application/json"),
-    ("/other.json", "application/json"),
     ("/pyscript.toml", None),
     ("/app/x.py", "text/plain"),
     ("/static/style.css", "text/css"),
@@ -96,12 +97,13 @@ def test_head_works(client):
     "/node_modules/pkg/index.js", "/package.json", "/package-lock.json", "/notes.md", "/app/.hidden.py",
     "/app/../.env", "/static/../.env", "/app/%2e%2e/.env", "/%2e%2e/etc/passwd", "/app/..%2f.env",
     "/app/..%5c.env", "/static/pyscript/../../.env", "/app", "/app/", "/static/", "/missing.html",
-    "/app/nope.py", "/proxy/", "/.env%00.json", "/pyproject.toml",
+    "/app/nope.py", "/proxy/", "/.env%00.json", "/pyproject.toml", "/other.json", "/credentials.json",
+    "/secrets.toml", "/Config.json", "/config.json%00",
 ])
 def test_everything_else_is_404(client, path):
     r = client.get(path)
     assert r.status_code == 404, path
-    assert "dotenv-secret-value" not in r.text
+    assert "dotenv-secret-value" not in r.text and "stray" not in r.text
     assert "SECRET" not in r.text
 
 
@@ -160,3 +162,17 @@ def test_pack_command_writes_once_and_checks(root, capsys):
     assert main(["pack", "--root", str(root)]) == 0
     assert "unchanged" in capsys.readouterr().out
     assert main(["pack", "--root", str(root), "--check"]) == 0
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/app/x.py", "/api/health", "/api/nope", "/missing"):
+        r = client.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["referrer-policy"] == "no-referrer", path
+        assert "server" not in r.headers, path
+        assert "strict-transport-security" not in r.headers  # plain http here
+
+
+def test_hsts_only_over_https(root):
+    with TestClient(create_app(Settings(), root), base_url="https://chat.example.com") as c:
+        assert c.get("/").headers["strict-transport-security"].startswith("max-age=")

@@ -68,7 +68,7 @@ def test_parse_explicit_urls():
     got = s.parse({"deploymentId": " d1 ", "webMessagingUrl": "ws://127.0.0.1:8766/v1",
                    "apiBaseUrl": "http://127.0.0.1:8766/", "proxyUrl": ""}, "http://127.0.0.1:8765/")
     assert got == s.Settings("d1", "ws://127.0.0.1:8766/v1", "http://127.0.0.1:8766", "http://127.0.0.1:8766",
-                             "http://127.0.0.1:8765", "micropython", "", {}, {}, (), (), None, {}, {})
+                             "http://127.0.0.1:8765", "micropython", "", {}, {}, (), (), None, {}, {}, "show")
     assert s.socket_url(got) == "ws://127.0.0.1:8766/v1?deploymentId=d1"
     assert s.context_url(got) == "http://127.0.0.1:8765/api/context"
 

@@ -367,4 +367,17 @@ STRINGS = {
     "prechat.too_big": "إجاباتك أطول من أن تُرسل ({used} من {limit} بايت). اختصرها قليلًا.",
     "prechat.refused": "لم تقبل المحادثة إجابات بهذا الطول ({used} من {limit} بايت). اختصرها وابدأ من جديد.",
     "prechat.refused_row": "لم يتم الإرسال: كانت إجاباتك طويلة جدًا. اختصرها في النموذج أعلاه.",
+    # open hours and agents (from the proxy)
+    "hours.open": "نحن متاحون الآن",
+    "hours.open_until": "نحن متاحون حتى {when}",
+    "hours.closed": "نحن مغلقون حاليًا",
+    "hours.closed_until": "نحن مغلقون. نفتح {when}",
+    "hours.holiday_until": "نحن مغلقون لعطلة. نفتح {when}",
+    "agents.none": "لا يوجد موظفون متاحون حاليًا",
+    "agents.one": "موظف واحد متاح",
+    "agents.many": "عدد الموظفين المتاحين: {count}",
+    "when.today": "اليوم الساعة {time}",
+    "when.tomorrow": "غدًا الساعة {time}",
+    "when.weekday": "يوم {day} الساعة {time}",
+    "when.date": "في {date} الساعة {time}",
 }

@@ -328,4 +328,17 @@ STRINGS = {
     "prechat.too_big": "Vos réponses sont trop longues pour être envoyées ({used} sur {limit} octets). Raccourcissez-les un peu.",
     "prechat.refused": "La discussion n'a pas pu accepter des réponses aussi longues ({used} sur {limit} octets). Raccourcissez-les et recommencez.",
     "prechat.refused_row": "Non envoyé : vos réponses étaient trop longues. Raccourcissez-les dans le formulaire ci-dessus.",
+    # open hours and agents (from the proxy)
+    "hours.open": "Nous sommes ouverts",
+    "hours.open_until": "Nous sommes ouverts jusqu'à {when}",
+    "hours.closed": "Nous sommes fermés pour le moment",
+    "hours.closed_until": "Nous sommes fermés. Nous ouvrons {when}",
+    "hours.holiday_until": "Nous sommes fermés (jour férié). Nous ouvrons {when}",
+    "agents.none": "Aucun conseiller n'est disponible pour le moment",
+    "agents.one": "1 conseiller disponible",
+    "agents.many": "{count} conseillers disponibles",
+    "when.today": "aujourd'hui à {time}",
+    "when.tomorrow": "demain à {time}",
+    "when.weekday": "{day} à {time}",
+    "when.date": "le {date} à {time}",
 }
