@@ -6,7 +6,7 @@ RUNTIME := static/pyscript
 
 .PHONY: demo test install pack test-unit test-e2e test-runtimes bench clean
 
-install: $(STAMPS)/venv $(STAMPS)/runtime $(STAMPS)/chromium pack
+install: $(STAMPS)/venv $(STAMPS)/runtime $(STAMPS)/chromium $(STAMPS)/redis pack
 
 # The app's Python in one file for the page (static/app.pack, git-ignored; see proxy/pack.py).
 # Cheap, so always re-run: a static host serving this checkout then has the current app/.
@@ -35,6 +35,12 @@ $(STAMPS)/runtime: package.json package-lock.json
 $(STAMPS)/chromium:
 	@mkdir -p $(STAMPS)
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@touch $@
+
+# Debian's redis-server: the tests run two proxy instances sharing one Redis (REDIS_URL).
+$(STAMPS)/redis:
+	@mkdir -p $(STAMPS)
+	command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	@touch $@
 
 demo: install

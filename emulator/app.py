@@ -38,6 +38,7 @@ def create_app(bot_delay=1.0):
         Route(static_bot.CARD_IMAGE_PATH, static_bot.card_image, methods=["GET"]),
         Route("/_emulator/reset", control.reset, methods=["POST"]),
         Route("/_emulator/frames", control.list_frames, methods=["GET"]),
+        Route("/_emulator/calls", control.list_calls, methods=["GET"]),
         Route("/_emulator/faults", control.list_faults, methods=["GET"]),
         Route("/_emulator/faults/delay", control.add_delay, methods=["POST"]),
         Route("/_emulator/faults/reorder", control.add_reorder, methods=["POST"]),

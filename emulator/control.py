@@ -48,6 +48,11 @@ async def reset(request):
     return JSONResponse({"ok": True})
 
 
+async def list_calls(request):
+    """How many OAuth token grants and platform API calls clients made since the last reset."""
+    return JSONResponse({"calls": dict(request.app.state.region.calls)})
+
+
 async def list_frames(request):
     return JSONResponse({"frames": list(request.app.state.region.frames)})
 

@@ -110,6 +110,7 @@ def _metric_data(metric, f):
 def guard(request, permission):
     """None when the bearer token is live and its client holds `permission`, else the error."""
     region = request.app.state.region
+    region.count_call(request.url.path)  # how often a proxy really asks (GET /_emulator/calls)
     token = bearer(request)
     if token is None:
         return no_bearer_error()

@@ -47,6 +47,7 @@ class Region:
         self.download_links = DownloadLinks()
         self.connections = set()
         self.frames = deque(maxlen=REGION_FRAMES)  # {"token", "frame"} in emission order, the newest kept
+        self.calls = {}  # "token" and platform API paths -> how many times a client asked (GET /_emulator/calls)
         self.tasks = set()
         self.bot = None  # set by create_app (the bot needs the region, and the region calls it)
 
@@ -62,6 +63,7 @@ class Region:
         self.sessions.clear()
         self.attachments.clear()
         self.frames.clear()
+        self.calls.clear()
         self.expired_tokens.clear()
         self.faults.clear()
         self.idp.reset()
@@ -92,6 +94,9 @@ class Region:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
+
+    def count_call(self, what):
+        self.calls[what] = self.calls.get(what, 0) + 1
 
     # -- frames ------------------------------------------------------------------------------
 

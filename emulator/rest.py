@@ -86,6 +86,7 @@ async def oauth_token(request):
     if grant_type != "client_credentials":
         return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
     token, seconds = region.issue_access_token(client_id)
+    region.count_call("token")
     return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": seconds})
 
 

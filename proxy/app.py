@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 
 from . import csp
 from .context import Context
+from .guard import FrontDoor
 from .genesys import GenesysClient, GenesysError
 from .settings import REPO_ROOT, Settings, load_settings
 from .static import PageFiles
@@ -59,7 +60,13 @@ def create_app(
     root = Path(root) if root is not None else REPO_ROOT
     settings = settings if settings is not None else load_settings(root)
     client = genesys or GenesysClient(settings)
-    answers = Context(client)
+    shared = None
+    if settings.redis_url:
+        from .shared import RedisShared  # redis-py is needed only for several instances
+
+        shared = RedisShared(settings.redis_url)
+        client.shared = shared
+    answers = Context(client, cache=shared)
     secret = settings.client_secret
 
     def error_response(exc: GenesysError) -> JSONResponse:
@@ -67,6 +74,25 @@ def create_app(
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"ok": True}, headers=API_HEADERS)
+
+    async def healthz(request: Request) -> JSONResponse:
+        """Alive: the process answers (for a load balancer's liveness probe)."""
+        return JSONResponse({"alive": True}, headers=API_HEADERS)
+
+    async def readyz(request: Request) -> JSONResponse:
+        """Ready: the settings are complete and a token can be had (the one fetch is shared)."""
+        missing = settings.missing()
+        if missing:
+            return JSONResponse({"ready": False, "code": "not_configured",
+                                 "message": "Missing settings: " + ", ".join(missing) + "."},
+                                status_code=503, headers=API_HEADERS)
+        try:
+            await client.token()
+        except GenesysError as exc:
+            log.warning("/readyz: %s (%s) %s", exc.code, exc.message, exc.detail)
+            return JSONResponse({"ready": False, "code": exc.code, "message": exc.message}, status_code=503,
+                                headers=API_HEADERS)
+        return JSONResponse({"ready": True}, headers=API_HEADERS)
 
     async def context(request: Request) -> JSONResponse:
         try:
@@ -113,10 +139,16 @@ def create_app(
             yield
         finally:
             await client.aclose()
+            if shared is not None:
+                await shared.aclose()
 
     app = Starlette(
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(FrontDoor, allowed_hosts=settings.allowed_hosts,
+                              allowed_origins=settings.allowed_origins, rate=settings.rate_limit, shared=shared),
+                    Middleware(SecurityHeaders)],
         routes=[
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/readyz", readyz, methods=["GET", "HEAD"]),
             Mount("/api", app=api),
             Route("/{path:path}", PageFiles(root, page_csp).__call__, methods=["GET", "HEAD"]),
         ],

@@ -86,6 +86,33 @@ def refresh_margin(expires_in: float) -> float:
     return min(60.0, 0.1 * expires_in)
 
 
+class Breaker:
+    """After `threshold` upstream failures in a row (unreachable, timed out, 5xx, 429), calls fail
+    fast for `cool_seconds`, so a slow Genesys does not pile up waiting requests; then one call
+    is let through to try again."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, threshold: int = 5, cool_seconds: float = 30.0):
+        self.clock = clock
+        self.threshold = threshold
+        self.cool_seconds = cool_seconds
+        self.failures = 0
+        self.open_until = 0.0
+
+    def check(self) -> None:
+        if self.failures >= self.threshold and self.clock() < self.open_until:
+            raise GenesysError("upstream_unavailable", 503, "Genesys is not answering; the proxy is waiting before it "
+                               "asks again.", "If it lasts, see status.mypurecloud.com.")
+
+    def failed(self) -> None:
+        self.failures += 1
+        if self.failures >= self.threshold:
+            self.open_until = self.clock() + self.cool_seconds
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.open_until = 0.0
+
+
 class GenesysClient:
     def __init__(
         self,
@@ -105,6 +132,9 @@ class GenesysClient:
         self._wait_lock = asyncio.Lock()
         self._wait_cache: dict[str, tuple[float, WaitTime | GenesysError]] = {}
         self.token_requests = 0  # observable for tests and `doctor`
+        self.breaker = Breaker(clock)
+        self.shared = None  # proxy/shared.RedisShared with REDIS_URL: one token for every instance
+        self._dropped = None  # a token a 401 condemned, to drop from the shared store too
 
     async def aclose(self) -> None:
         if self._own_http:
@@ -117,6 +147,7 @@ class GenesysClient:
         die must not throw away the fresh one the first of them fetched)."""
         if value is None or (self._token is not None and self._token.value == value):
             self._token = None
+        self._dropped = value
 
     async def token(self) -> str:
         if self._token and self.clock() < self._token.expires_at:
@@ -125,7 +156,14 @@ class GenesysClient:
         async with self._token_lock:
             if self._token and self.clock() < self._token.expires_at:
                 return self._token.value
-            self._token = await self._fetch_token()
+            if self.shared is not None:
+                if getattr(self, "_dropped", None):
+                    await self.shared.drop_token(self._dropped)
+                    self._dropped = None
+                value, seconds = await self.shared.token(self._fetch_token, self.clock, self.settings.cache_seconds)
+                self._token = Token(value, self.clock() + max(0.0, seconds))
+            else:
+                self._token = await self._fetch_token()
             return self._token.value
 
     async def _fetch_token(self) -> Token:
@@ -178,6 +216,20 @@ class GenesysClient:
 
     async def _api(self, method: str, path: str, body: dict | None = None) -> httpx.Response:
         url = f"{self.settings.api_base}{path}"
+        self.breaker.check()
+        try:
+            resp = await self._api_once(method, url, body)
+        except GenesysError as exc:
+            if exc.code == "upstream_unreachable":
+                self.breaker.failed()
+            raise
+        if resp.status_code >= 500 or resp.status_code == 429:
+            self.breaker.failed()
+        else:
+            self.breaker.succeeded()
+        return resp
+
+    async def _api_once(self, method: str, url: str, body: dict | None) -> httpx.Response:
         for attempt in (1, 2):
             token = await self.token()
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}

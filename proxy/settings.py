@@ -19,6 +19,9 @@ KEYS = (
     "PROXY_ALLOWED_ORIGINS",
     "GENESYS_SCHEDULE_GROUP_ID",
     "CONTEXT_CACHE_SECONDS",
+    "PROXY_ALLOWED_HOSTS",
+    "PROXY_RATE_LIMIT",
+    "REDIS_URL",
 )
 
 
@@ -66,6 +69,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     schedule_group_id: str = ""  # the Architect schedule group whose open hours /api/context reports
     cache_seconds: float = 10.0  # how long each part of /api/context is shared between callers
+    allowed_hosts: tuple[str, ...] = ()  # Host names this server answers for (empty: any)
+    rate_limit: str = "120/minute"  # per client, on /api/*
+    redis_url: str = ""  # shared token, caches and limits for several instances (proxy/shared.py)
 
     @property
     def login_base(self) -> str:
@@ -152,6 +158,9 @@ def load_settings(root: Path | str | None = None, environ: Mapping[str, str] | N
         allowed_origins=origins,
         schedule_group_id=values.get("GENESYS_SCHEDULE_GROUP_ID", "").strip(),
         cache_seconds=_seconds(values.get("CONTEXT_CACHE_SECONDS", ""), 10.0),
+        allowed_hosts=tuple(h.strip().lower() for h in values.get("PROXY_ALLOWED_HOSTS", "").split(",") if h.strip()),
+        rate_limit=values.get("PROXY_RATE_LIMIT", "").strip() or "120/minute",
+        redis_url=values.get("REDIS_URL", "").strip(),
     )
 
 
