@@ -58,15 +58,18 @@ def _proxies(emu, count, **env):
     return procs, urls
 
 
-async def _burst(urls, total):
-    # keepalive_expiry: never reuse a connection the server may be closing (uvicorn keeps idle ones 5 s)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=1)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        async def one(i):
-            started = time.monotonic()
-            response = await client.get(urls[i % len(urls)] + "/api/context")
-            return response, time.monotonic() - started
-        return await asyncio.gather(*(one(i) for i in range(total)))
+async def _burst(urls, total, connections=100):
+    """`connections` concurrent clients (one connection each) send `total` cold requests between
+    them, spread over `urls`."""
+    answers = []
+
+    async def worker(index, count):
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=1)) as client:
+            for _ in range(count):
+                answers.append(await client.get(urls[index % len(urls)] + "/api/context"))
+
+    await asyncio.gather(*(worker(i, total // connections) for i in range(connections)))
+    return [(r, 0) for r in answers]
 
 
 def _calls(emu):
