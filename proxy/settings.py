@@ -1,4 +1,5 @@
-"""Proxy settings: environment variables, with a git-ignored `.env` as fallback."""
+"""Proxy settings: environment variables, with a git-ignored `.env` as fallback, read and checked
+at start by pydantic-settings (a wrong setting stops the process with one line per problem)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,31 +28,6 @@ KEYS = (
     "PROXY_RATE_LIMIT",
     "REDIS_URL",
 )
-
-
-def parse_dotenv(text: str) -> dict[str, str]:
-    """Simple KEY=VALUE lines; `#` comments, optional `export ` and quotes.
-
-    Deliberately no interpolation or multi-line values: the file holds a few
-    ids and one secret, and a surprising parser is worse than a strict one.
-    """
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        key = key.strip()
-        if key.startswith("export "):
-            key = key[len("export "):].strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        if key:
-            values[key] = value
-    return values
 
 
 def mask(secret: str | None) -> str:
@@ -136,31 +116,120 @@ def region_domain(region: str) -> str:
     return d
 
 
+class SettingsInvalid(ValueError):
+    """Settings that cannot be used: one plain line per wrong setting (the process exits on it)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _url(value: str, name: str, schemes=("http", "https")) -> str:
+    value = value.strip()
+    if value and (urlsplit(value).scheme not in schemes or not urlsplit(value).hostname):
+        raise ValueError(f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL, not {value!r}")
+    return value
+
+
+class Environment(BaseSettings):
+    """The proxy's settings as read and checked by pydantic-settings: the environment (passed in)
+    over the `.env` file. Each validator says what is wrong in words a site owner can act on."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+
+    GENESYS_CLIENT_ID: str = ""
+    GENESYS_CLIENT_SECRET: str = ""
+    GENESYS_QUEUE_ID: str = ""
+    GENESYS_REGION: str = ""
+    GENESYS_LOGIN_URL: str = ""
+    GENESYS_API_URL: str = ""
+    PROXY_ALLOWED_ORIGINS: str = ""
+    GENESYS_SCHEDULE_GROUP_ID: str = ""
+    CONTEXT_CACHE_SECONDS: str = ""
+    PROXY_ALLOWED_HOSTS: str = ""
+    PROXY_RATE_LIMIT: str = ""
+    REDIS_URL: str = ""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings):
+        return (init_settings, dotenv_settings)  # the environment arrives as init values (tests pass their own)
+
+    @field_validator("GENESYS_LOGIN_URL", "GENESYS_API_URL")
+    @classmethod
+    def _http(cls, value, info):
+        return _url(value, info.field_name)
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis(cls, value):
+        return _url(value, "REDIS_URL", ("redis", "rediss", "unix"))
+
+    @field_validator("GENESYS_REGION")
+    @classmethod
+    def _region(cls, value):
+        domain = region_domain(value) if value.strip() else ""
+        if value.strip() and ("." not in domain or " " in domain):
+            raise ValueError(f"GENESYS_REGION must be your region's domain, like mypurecloud.ie, not {value!r}")
+        return value.strip()
+
+    @field_validator("PROXY_ALLOWED_ORIGINS")
+    @classmethod
+    def _origins(cls, value):
+        for origin in [o.strip().rstrip("/") for o in value.split(",") if o.strip()]:
+            parts = urlsplit(origin)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+                raise ValueError(f"PROXY_ALLOWED_ORIGINS holds {origin!r}: each must be an origin like "
+                                 "https://www.example.com (no path)")
+        return value
+
+    @field_validator("CONTEXT_CACHE_SECONDS")
+    @classmethod
+    def _cache(cls, value):
+        if value.strip():
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = -1
+            if not 0 <= seconds <= 3600:
+                raise ValueError(f"CONTEXT_CACHE_SECONDS must be a number of seconds from 0 to 3600, not {value!r}")
+        return value
+
+    @field_validator("PROXY_RATE_LIMIT")
+    @classmethod
+    def _rate(cls, value):
+        if value.strip():
+            from .guard import parse_rate
+
+            parse_rate(value.strip())  # its ValueError says what is wanted
+        return value
+
+
 def load_settings(root: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Environment wins over `.env` so deployments never need a file on disk."""
+    """Environment wins over `.env` so deployments never need a file on disk. Raises SettingsInvalid."""
     root = Path(root) if root is not None else REPO_ROOT
     environ = os.environ if environ is None else environ
-    values: dict[str, str] = {}
     env_file = root / ".env"
-    if env_file.is_file():
-        values.update(parse_dotenv(env_file.read_text(encoding="utf-8", errors="replace")))
-    for key in KEYS:
-        if environ.get(key) is not None:
-            values[key] = environ[key]
-    origins = tuple(o.strip().rstrip("/") for o in values.get("PROXY_ALLOWED_ORIGINS", "").split(",") if o.strip())
+    given = {key: environ[key] for key in KEYS if environ.get(key) is not None}
+    try:
+        env = Environment(_env_file=str(env_file) if env_file.is_file() else None, **given)
+    except ValidationError as exc:
+        raise SettingsInvalid([str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()]) from None
+    values = env.model_dump()
+    origins = tuple(o.strip().rstrip("/") for o in values["PROXY_ALLOWED_ORIGINS"].split(",") if o.strip())
     return Settings(
-        client_id=values.get("GENESYS_CLIENT_ID", "").strip(),
-        client_secret=values.get("GENESYS_CLIENT_SECRET", "").strip(),
-        queue_id=values.get("GENESYS_QUEUE_ID", "").strip(),
-        region=values.get("GENESYS_REGION", "").strip(),
-        login_url=values.get("GENESYS_LOGIN_URL", "").strip(),
-        api_url=values.get("GENESYS_API_URL", "").strip(),
+        client_id=values["GENESYS_CLIENT_ID"].strip(),
+        client_secret=values["GENESYS_CLIENT_SECRET"].strip(),
+        queue_id=values["GENESYS_QUEUE_ID"].strip(),
+        region=values["GENESYS_REGION"].strip(),
+        login_url=values["GENESYS_LOGIN_URL"].strip(),
+        api_url=values["GENESYS_API_URL"].strip(),
         allowed_origins=origins,
-        schedule_group_id=values.get("GENESYS_SCHEDULE_GROUP_ID", "").strip(),
-        cache_seconds=_seconds(values.get("CONTEXT_CACHE_SECONDS", ""), 10.0),
-        allowed_hosts=tuple(h.strip().lower() for h in values.get("PROXY_ALLOWED_HOSTS", "").split(",") if h.strip()),
-        rate_limit=values.get("PROXY_RATE_LIMIT", "").strip() or "120/minute",
-        redis_url=values.get("REDIS_URL", "").strip(),
+        schedule_group_id=values["GENESYS_SCHEDULE_GROUP_ID"].strip(),
+        cache_seconds=_seconds(values["CONTEXT_CACHE_SECONDS"], 10.0),
+        allowed_hosts=tuple(h.strip().lower() for h in values["PROXY_ALLOWED_HOSTS"].split(",") if h.strip()),
+        rate_limit=values["PROXY_RATE_LIMIT"].strip() or "120/minute",
+        redis_url=values["REDIS_URL"].strip(),
     )
 
 

@@ -169,3 +169,29 @@ def test_json_log_lines():
     record = logging.LogRecord("proxy", logging.WARNING, __file__, 1, "wait: %s", ("slow",), None)
     line = json.loads(JsonFormatter().format(record))
     assert line["level"] == "warning" and line["message"] == "wait: slow" and line["logger"] == "proxy"
+
+
+@pytest.mark.parametrize("env, words", [
+    ({"GENESYS_API_URL": "api.mypurecloud.ie"}, "GENESYS_API_URL must be a http:// or https:// URL"),
+    ({"GENESYS_LOGIN_URL": "ftp://login"}, "GENESYS_LOGIN_URL must be"),
+    ({"GENESYS_REGION": "ireland"}, "GENESYS_REGION must be your region's domain"),
+    ({"PROXY_ALLOWED_ORIGINS": "https://www.example.com/shop"}, "each must be an origin"),
+    ({"CONTEXT_CACHE_SECONDS": "forever"}, "CONTEXT_CACHE_SECONDS must be a number of seconds"),
+    ({"PROXY_RATE_LIMIT": "lots"}, "PROXY_RATE_LIMIT must look like 120/minute"),
+    ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL must be a redis://"),
+])
+def test_wrong_settings_are_refused_at_start_with_one_line_each(tmp_path, env, words):
+    from proxy.settings import SettingsInvalid, load_settings
+
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(tmp_path, env)
+    assert any(words in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_every_wrong_setting_is_named_at_once(tmp_path):
+    from proxy.settings import SettingsInvalid, load_settings
+
+    (tmp_path / ".env").write_text("GENESYS_API_URL=nope\n")
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(tmp_path, {"PROXY_RATE_LIMIT": "fast", "GENESYS_CLIENT_SECRET": CLIENT_SECRET})
+    assert len(caught.value.problems) == 2 and CLIENT_SECRET not in str(caught.value)
