@@ -113,10 +113,12 @@ def main():
     args = parser.parse_args()
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
-    proxy_process = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
-    proxy = "http://127.0.0.1:%d" % proxy_port
     folder = tempfile.mkdtemp(prefix="bench-host-")
     host = stack_mod.serve_folder(folder)
+    # the host site may frame the chat (its Content-Security-Policy's frame-ancestors)
+    proxy_process = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True,
+                                          env_extra={"CHAT_FRAME_ANCESTORS": host.origin})
+    proxy = "http://127.0.0.1:%d" % proxy_port
     host_origin = host.origin
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}

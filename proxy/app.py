@@ -131,7 +131,7 @@ def create_app(
     # The page's Content-Security-Policy (docs/security.md); CHAT_CSP=off serves an older checkout's
     # page that predates it (bench/startup --compare).
     page_csp = "" if os.environ.get("CHAT_CSP") == "off" else csp.page_policy(
-        root, settings, os.environ.get("CHAT_CSP_CONNECT", ""))
+        root, settings, os.environ.get("CHAT_CSP_CONNECT", ""), os.environ.get("CHAT_FRAME_ANCESTORS", ""))
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

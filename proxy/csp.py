@@ -29,6 +29,7 @@ FIXED = {
     "base-uri": ["'none'"],
     "object-src": ["'none'"],
     "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
 }
 
 
@@ -85,8 +86,11 @@ def read_page_settings(root: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def policy(connect: list[str] = (), extra_images: list[str] = ()) -> str:
+def policy(connect: list[str] = (), extra_images: list[str] = (), ancestors: list[str] = ()) -> str:
     directives = {name: list(values) for name, values in FIXED.items()}
+    for value in ancestors:  # the host sites that may frame the chat (its embed.hosts)
+        if value and value not in directives["frame-ancestors"]:
+            directives["frame-ancestors"].append(value)
     for value in connect:
         if value and value not in directives["connect-src"]:
             directives["connect-src"].append(value)
@@ -97,8 +101,17 @@ def policy(connect: list[str] = (), extra_images: list[str] = ()) -> str:
     return "; ".join(name + " " + " ".join(values) for name, values in directives.items())
 
 
-def page_policy(root: Path, settings: Settings, extra: str = "") -> str:
-    """The policy the proxy sends with the page it serves."""
-    connect = page_origins(read_page_settings(root)) + genesys_origins(settings)
+def embed_hosts(data: dict) -> list[str]:
+    hosts = (data.get("embed") or {}).get("hosts") if isinstance(data.get("embed"), dict) else None
+    return [origin(h) for h in hosts if isinstance(h, str) and origin(h).startswith("http")] if isinstance(
+        hosts, list) else []
+
+
+def page_policy(root: Path, settings: Settings, extra: str = "", ancestors: str = "") -> str:
+    """The policy the proxy sends with the page it serves. `ancestors`: more origins that may frame
+    the chat besides its config.json's embed.hosts (CHAT_FRAME_ANCESTORS)."""
+    data = read_page_settings(root)
+    connect = page_origins(data) + genesys_origins(settings)
     connect += [o for o in (origin(x) for x in extra.split()) if o]
-    return policy(connect, connect)
+    framers = embed_hosts(data) + [o for o in (origin(x) for x in ancestors.split()) if o]
+    return policy(connect, connect, framers)

@@ -62,12 +62,12 @@ def _ask(page, words):
     page.wait_for_timeout(600)  # images decode, the view settles at the bottom
 
 
-def _embedded(browser, size, proxy_url, config):
+def _embedded(browser, size, proxy_url, config, host_port):
     """A host site on another origin with the snippet, the chat opened and asked for the menu."""
     folder = tempfile.mkdtemp(prefix="screens-host-")
     with open(os.path.join(folder, "host.html"), "w") as handle:
         handle.write(HOST_PAGE % proxy_url)
-    server = stack_mod.serve_folder(folder)
+    server = stack_mod.serve_folder(folder, host_port)
     host = server.origin
     try:
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
@@ -164,9 +164,10 @@ def _guest_states(browser, size, proxy_url, emulator_url, config):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator_port, proxy_port, host_port = stack_mod.free_port(), stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, bot_delay=0.2, quiet=True)
-    proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+    proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True,
+                                  env_extra={"CHAT_FRAME_ANCESTORS": "http://127.0.0.1:%d" % host_port})
     emulator_url = "http://127.0.0.1:%d" % emulator_port
     proxy_url = "http://127.0.0.1:%d" % proxy_port
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
@@ -212,7 +213,7 @@ def main():
                     page.screenshot(path=path)
                     written.append(path)
                     context.close()
-                written.append(_embedded(browser, size, proxy_url, config))
+                written.append(_embedded(browser, size, proxy_url, config, host_port))
                 written.extend(_guest_states(browser, size, proxy_url, emulator_url, config))
             browser.close()
     finally:

@@ -20,19 +20,22 @@ for path in (str(ROOT), str(ROOT / "tests")):
 from scripts import stack as stack_mod  # noqa: E402
 from shyrka import validate_client_frame, validate_server_frame  # noqa: E402
 
-Stack = namedtuple("Stack", ["emulator_url", "socket_url", "proxy_url", "deployment_id", "client_secret"])
+# host_origin: the "other site" the embedding tests serve host pages from (it may frame the chat)
+Stack = namedtuple("Stack", ["emulator_url", "socket_url", "proxy_url", "deployment_id", "client_secret",
+                             "host_port"])
 
 
 @pytest.fixture(scope="session")
 def stack():
-    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator_port, proxy_port, host_port = stack_mod.free_port(), stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, bot_delay=0.8, quiet=True)
     proxy = None
     try:
-        proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)
+        proxy = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True, env_extra={
+            "CHAT_FRAME_ANCESTORS": "http://127.0.0.1:%d" % host_port})
         yield Stack("http://127.0.0.1:%d" % emulator_port, "ws://127.0.0.1:%d/v1" % emulator_port,
                     "http://127.0.0.1:%d" % proxy_port, stack_mod.DEMO_DEPLOYMENT_ID,
-                    stack_mod.DEMO_CLIENT_SECRET)
+                    stack_mod.DEMO_CLIENT_SECRET, host_port)
     finally:
         stack_mod.stop(proxy)
         stack_mod.stop(emulator)

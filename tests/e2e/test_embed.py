@@ -47,9 +47,9 @@ HOST_STYLES = """() => [document.body, document.querySelector('h1'), document.qu
 class HostSite:
     """A static server on its own port: the 'other origin' that embeds the chat."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.dir = tempfile.mkdtemp(prefix="host-site-")
-        self.server = stack_mod.serve_folder(self.dir)
+        self.server = stack_mod.serve_folder(self.dir, port)
         self.origin = self.server.origin
 
     def page(self, name, body, css=HOSTILE_CSS):
@@ -62,8 +62,8 @@ class HostSite:
 
 
 @pytest.fixture(scope="module")
-def host_site():
-    site = HostSite()
+def host_site(stack):
+    site = HostSite(stack.host_port)  # the one other site the chat's frame-ancestors allows
     yield site
     site.close()
 
@@ -293,3 +293,23 @@ def test_embedded_focus_escape_title_and_notifications_through_the_host(chat_fac
     launcher.click()
     _wait_event(page, "unread", 5000, lambda d: d["count"] == 0)
     expect(page).to_have_title("Host site")
+
+
+def test_a_site_the_policy_does_not_name_cannot_frame_the_chat(chat_factory):
+    """frame-ancestors: only the chat itself and its embed hosts may frame it, so an unlisted site
+    never even runs the chat's code (the loader gives up quietly after startTimeout)."""
+    chat = chat_factory("micropython")
+    other = HostSite()  # a port the chat's Content-Security-Policy does not list
+    try:
+        chat.config["embed"] = {"hosts": [other.origin]}  # the settings alone do not let it in
+        page = chat.page
+        page.goto(other.page("framed.html", _snippet(chat.stack.proxy_url, startTimeout=5000)))
+        error = _wait_event(page, "error", 20_000)
+        assert "did not answer" in error["reason"]
+        frame = page.frames[1] if len(page.frames) > 1 else None
+        assert frame is None or frame.evaluate("() => document.documentElement.dataset.chatPython") is None
+        response = httpx.get(chat.stack.proxy_url + "/", timeout=10)
+        ancestors = [d for d in response.headers["content-security-policy"].split(";") if "frame-ancestors" in d][0]
+        assert "http://127.0.0.1:%d" % chat.stack.host_port in ancestors and other.origin not in ancestors
+    finally:
+        other.close()

@@ -56,3 +56,11 @@ def test_it_can_be_turned_off_for_an_older_page(tmp_path, monkeypatch):
 def test_origins_ignore_credentials_and_other_schemes():
     assert csp.origin("wss://user:pw@WebMessaging.Example.com:443/v1?x=1") == "wss://webmessaging.example.com:443"
     assert csp.origin("javascript:alert(1)") == "" and csp.origin("") == "" and csp.origin("ftp://x") == ""
+
+
+def test_frame_ancestors_are_the_chat_and_its_embed_hosts(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAT_FRAME_ANCESTORS", "http://127.0.0.1:9999")
+    config = {"embed": {"hosts": ["https://www.example.com/", "not a url", 7]}}
+    with _client(tmp_path, Settings(), config) as c:
+        policy = _directives(c.get("/").headers["content-security-policy"])
+    assert policy["frame-ancestors"] == ["'self'", "https://www.example.com", "http://127.0.0.1:9999"]
