@@ -5,7 +5,8 @@ One pure-ASGI middleware, in this order:
   (method, path without its query, status, time, client, request id: never a header, a query
   string or a body, so never a token or the secret);
 - the Host allow-list (PROXY_ALLOWED_HOSTS): an unknown Host is refused (DNS rebinding);
-- no request bodies (every route is GET or HEAD): 413, and 405 for other methods on /api;
+- no request bodies (every route is GET or HEAD): 413, and 405 for other methods on /api; headers
+  over 16 KB in all: 431;
 - on /api/*: the Origin allow-list (PROXY_ALLOWED_ORIGINS) refuses a foreign or `null` Origin
   with 403 (a request without Origin, as a same-origin GET is, passes), and a per-client token
   bucket (PROXY_RATE_LIMIT, "120/minute" by default; counted in Redis across instances with
@@ -22,7 +23,8 @@ from typing import Callable
 
 access_log = logging.getLogger("proxy.access")
 API_PREFIX = "/api/"
-UNLIMITED = ("/api/health",)  # a load balancer's probe is not a client to slow down
+UNLIMITED = ("/api/health",)
+MAX_HEADER_BYTES = 16 * 1024  # all headers of a request together (a browser sends a few hundred bytes)  # a load balancer's probe is not a client to slow down
 
 
 class TokenBucket:
@@ -101,6 +103,8 @@ class FrontDoor:
 
     async def _refusal(self, scope):
         path = scope.get("path", "")
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", [])) > MAX_HEADER_BYTES:
+            return _json_response(431, "headers_too_large", "The request's headers are too large.")
         if not self._host_ok(_header(scope, b"host")):
             return _json_response(421, "unknown_host", "This server does not answer for that host name.")
         length = _header(scope, b"content-length")

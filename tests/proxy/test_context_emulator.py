@@ -99,3 +99,16 @@ def test_a_burst_makes_one_token_call_and_one_upstream_call_per_part(settings, e
     assert client.token_requests == 1
     assert context.cache.fetches == {"wait:" + stack_mod.DEMO_QUEUE_ID: 1, "agents:" + stack_mod.DEMO_QUEUE_ID: 1,
                                      "hours:" + GROUP: 1}
+
+
+def test_the_next_change_across_dst_and_midnight_far_from_utc_with_the_emulators_group(settings, emu):
+    # Dublin's spring switch (Sunday 29 March 2026): Monday opens at 08:00 UTC, not 09:00.
+    status, body = answer(settings, datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc))
+    assert body["hours"]["nextChange"]["at"] == "2026-03-30T08:00:00Z"
+    # A night shift 22:00-02:00 in Kiritimati (UTC+14), through local midnight.
+    control(emu, "/_emulator/schedules/night", {"create": True, "name": "Night shift", "start": "2024-01-01T22:00:00",
+                                                "end": "2024-01-02T02:00:00", "rrule": "FREQ=DAILY"})
+    control(emu, "/_emulator/schedulegroups/" + GROUP, {"timeZone": "Pacific/Kiritimati", "openSchedules": ["night"]})
+    status, body = answer(settings, datetime(2026, 6, 1, 9, 30, tzinfo=timezone.utc))  # 23:30 local
+    assert body["hours"]["open"] is True and body["hours"]["timeZone"] == "Pacific/Kiritimati"
+    assert body["hours"]["nextChange"]["at"] == "2026-06-01T12:00:00Z"  # 02:00 local, the next day

@@ -195,3 +195,29 @@ def test_every_wrong_setting_is_named_at_once(tmp_path):
     with pytest.raises(SettingsInvalid) as caught:
         load_settings(tmp_path, {"PROXY_RATE_LIMIT": "fast", "GENESYS_CLIENT_SECRET": CLIENT_SECRET})
     assert len(caught.value.problems) == 2 and CLIENT_SECRET not in str(caught.value)
+
+
+def test_absolute_urls_and_host_tricks_on_the_wire_are_refused(fake, settings, tmp_path):
+    """Raw requests, as a client that does not play by a browser's rules would send them."""
+    import socket
+
+    from .fake_genesys import ServerThread
+
+    (tmp_path / "index.html").write_text("<!doctype html><title>chat</title>")
+    server = ServerThread(create_app(replace(settings, allowed_hosts=("127.0.0.1",)), tmp_path)).start()
+
+    def raw(request):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(request.encode("latin-1"))
+            return sock.recv(65536).decode("latin-1").split("\r\n", 1)[0]
+
+    try:
+        assert raw("GET http://evil.example/api/context HTTP/1.1\r\nHost: evil.example\r\n\r\n").split()[1] == "421"
+        assert raw("GET /api/context HTTP/1.1\r\nHost: 127.0.0.1.evil.example\r\n\r\n").split()[1] == "421"
+        assert raw("GET /api/context HTTP/1.1\r\n\r\n").split()[1] in ("400", "421")  # no Host at all
+        assert raw("GET /%2e%2e/.env HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").split()[1] == "404"
+        assert raw("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % server.port).split()[1] == "200"
+        assert raw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a" * 70000 + "\r\n\r\n").split()[1] in (
+            "431",)  # headers over 16 KB
+    finally:
+        server.stop()
