@@ -5,6 +5,7 @@
 Runs the emulator and the proxy on free ports, opens the chat in Debian's Chromium, asks the demo
 bot for each kind by keyword (or drives the composer), and saves `<kind>-<width>.png`.
 """
+import datetime
 import json
 import os
 import shutil
@@ -125,6 +126,25 @@ def _guest_states(browser, size, proxy_url, emulator_url, config):
     page.click(".gcw-prechat-start")
     page.wait_for_selector("#gcw-pre-email-error")
     shot(page, "prechat")
+    context.close()
+
+    # closed, from the proxy's /api/context (its open hours come from Architect's schedule groups)
+    context = browser.new_context(viewport={"width": width, "height": size[1]}, timezone_id="Europe/Dublin")
+    opens = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).replace(
+        hour=9, minute=0, second=0, microsecond=0)
+    closed = {"hours": {"status": "ok", "open": False, "reason": "outside", "timeZone": "Europe/Dublin",
+                        "nextChange": {"at": opens.isoformat().replace("+00:00", "Z"), "open": True}},
+              "agents": {"status": "ok", "available": 0}}
+    context.route(proxy_url + "/config.json", lambda r, request=None: r.fulfill(
+        status=200, content_type="application/json", body=json.dumps(config)))
+    context.route(proxy_url + "/api/context", lambda r, request=None: r.fulfill(
+        status=200, content_type="application/json", body=json.dumps(closed)))
+    page = context.new_page()
+    page.goto(proxy_url + "/")
+    page.click("#chat-launcher")
+    page.wait_for_selector("#chat-wait .gcw-availability", timeout=30_000)
+    page.wait_for_selector("li.gcw-row--bot", timeout=15_000)
+    shot(page, "hours-closed")
     context.close()
 
     context, page = _open(browser, size, proxy_url, config)
