@@ -221,3 +221,44 @@ def test_absolute_urls_and_host_tricks_on_the_wire_are_refused(fake, settings, t
             "431",)  # headers over 16 KB
     finally:
         server.stop()
+
+
+def test_serve_refuses_to_start_on_wrong_settings_and_says_why(tmp_path, monkeypatch, capsys):
+    from proxy.__main__ import main
+
+    monkeypatch.setenv("PROXY_RATE_LIMIT", "loads")
+    monkeypatch.setenv("GENESYS_API_URL", "api.example.com")
+    assert main(["serve", "--root", str(tmp_path), "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot start" in err and "PROXY_RATE_LIMIT must look like 120/minute" in err
+    assert "GENESYS_API_URL must be a http:// or https:// URL" in err
+
+
+def test_the_real_server_logs_one_json_line_per_request(emu, tmp_path):
+    import subprocess
+    import sys
+
+    from scripts import stack as stack_mod
+
+    port = stack_mod.free_port()
+    env = {"GENESYS_CLIENT_ID": stack_mod.DEMO_CLIENT_ID, "GENESYS_CLIENT_SECRET": stack_mod.DEMO_CLIENT_SECRET,
+           "GENESYS_QUEUE_ID": stack_mod.DEMO_QUEUE_ID, "GENESYS_LOGIN_URL": emu.emulator_url,
+           "GENESYS_API_URL": emu.emulator_url, "PATH": "/usr/bin:/bin"}
+    process = subprocess.Popen([sys.executable, "-m", "proxy", "serve", "--port", str(port), "--root", str(tmp_path)],
+                               cwd=stack_mod.ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        stack_mod.wait_http("http://127.0.0.1:%d/api/health" % port, process)
+        import httpx
+
+        answer = httpx.get("http://127.0.0.1:%d/api/context?secret=in-the-query" % port, timeout=10)
+        assert answer.status_code == 200
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("logger") == "proxy.access"]
+    assert any(r["path"] == "/api/context" and r["status"] == 200 and r["requestId"] for r in requests), lines
+    assert all(set(r) >= {"time", "level", "requestId", "method", "path", "status", "ms"} for r in requests)
+    assert "in-the-query" not in err and stack_mod.DEMO_CLIENT_SECRET not in err
+    # besides the start-up notes, every line is JSON
+    assert not [line for line in err.splitlines() if line.strip() and not line.startswith(("{", "note:"))], err
