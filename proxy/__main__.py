@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--root", type=Path, default=REPO_ROOT, help="folder holding index.html and .env")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--forwarded-allow-ips", default="",
+                       help="behind a load balancer: its addresses (comma-separated), so X-Forwarded-For names "
+                            "the client the rate limit counts")
 
     doctor = sub.add_parser("doctor", help="explain why the chat cannot connect")
     doctor.add_argument("--config", type=Path, default=None, help="page settings file (default: ROOT/config.json)")
@@ -88,8 +91,9 @@ def _serve(args) -> int:
                     "uvicorn": {"handlers": ["out"], "level": level, "propagate": False},
                     "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False}},
     }
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False,
-                server_header=False, log_config=log_config, access_log=False)
+    trusted = args.forwarded_allow_ips.strip()
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=bool(trusted),
+                forwarded_allow_ips=trusted or None, server_header=False, log_config=log_config, access_log=False)
     return 0
 
 

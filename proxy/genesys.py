@@ -135,6 +135,7 @@ class GenesysClient:
         self.breaker = Breaker(clock)
         self.shared = None  # proxy/shared.RedisShared with REDIS_URL: one token for every instance
         self._dropped = None  # a token a 401 condemned, to drop from the shared store too
+        self._token_failure: tuple[float, GenesysError] | None = None  # kept briefly: no login call per request
 
     async def aclose(self) -> None:
         if self._own_http:
@@ -156,15 +157,27 @@ class GenesysClient:
         async with self._token_lock:
             if self._token and self.clock() < self._token.expires_at:
                 return self._token.value
-            if self.shared is not None:
-                if getattr(self, "_dropped", None):
-                    await self.shared.drop_token(self._dropped)
-                    self._dropped = None
-                value, seconds = await self.shared.token(self._fetch_token, self.clock, self.settings.cache_seconds)
-                self._token = Token(value, self.clock() + max(0.0, seconds))
-            else:
-                self._token = await self._fetch_token()
-            return self._token.value
+            if self._token_failure and self.clock() < self._token_failure[0]:
+                raise self._token_failure[1]  # a refusal a moment ago: /readyz and the parts do not ask again yet
+            try:
+                return await self._token_now()
+            except GenesysError as exc:
+                if exc.code != "not_configured" and self.settings.cache_seconds > 0:
+                    self._token_failure = (self.clock() + self.settings.cache_seconds, exc)
+                raise
+
+    async def _token_now(self) -> str:
+        if self.shared is not None:
+            if self._dropped:
+                await self.shared.drop_token(self._dropped)
+                self._dropped = None
+            value, seconds = await self.shared.token(self._fetch_token, self.clock, self.settings.cache_seconds,
+                                                     self.settings.client_id + " " + self.settings.login_base)
+            self._token = Token(value, self.clock() + max(0.0, seconds))
+        else:
+            self._token = await self._fetch_token()
+        self._token_failure = None
+        return self._token.value
 
     async def _fetch_token(self) -> Token:
         s = self.settings

@@ -12,6 +12,7 @@ Pure: the schedules' JSON and the time in, the answer out (proxy/context.py fetc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,6 +60,7 @@ def intervals(schedule: dict, kind: str, zone: ZoneInfo, since: datetime, until:
     low = since.astimezone(zone).replace(tzinfo=None) - length - timedelta(days=1)
     high = until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     if rule:
+        rule = _local_until(rule, zone)
         try:
             recurrence = rrulestr(rule, dtstart=start)
         except (ValueError, TypeError) as exc:
@@ -72,6 +74,15 @@ def intervals(schedule: dict, kind: str, zone: ZoneInfo, since: datetime, until:
         if interval.end > since and interval.start < until:
             out.append(interval)
     return out
+
+
+def _local_until(rule: str, zone: ZoneInfo) -> str:
+    """An UNTIL in UTC (`...Z`, as iCalendar writes it) as the group's wall-clock time: the schedule's
+    start is wall-clock, and rrule wants both alike."""
+    def convert(match):
+        moment = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+        return "UNTIL=" + moment.astimezone(zone).strftime("%Y%m%dT%H%M%S")
+    return re.sub(r"UNTIL=(\d{8}T\d{6})Z", convert, rule)
 
 
 @dataclass(frozen=True)

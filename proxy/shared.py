@@ -16,6 +16,7 @@ Redis holds the access token (never the client secret): keep it on a private net
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import secrets
 import time
@@ -115,9 +116,10 @@ class RedisShared:
         return value
 
     # -- the token --------------------------------------------------------------------------------
-    async def token(self, fetch_token, clock, error_seconds: float = 10.0) -> tuple[str, float]:
+    async def token(self, fetch_token, clock, error_seconds: float = 10.0, whose: str = "") -> tuple[str, float]:
         """(access token, seconds it stays good), fetched once for the whole fleet and kept for its
-        own lifetime (a refusal for `error_seconds`, so a wrong secret does not hammer the login)."""
+        own lifetime (a refusal for `error_seconds`, so a wrong secret does not hammer the login).
+        `whose` (the client id and login host) keys it: proxies of two orgs may share one Redis."""
         async def fetch():
             token = await fetch_token()
             return {"token": token.value, "until": time.time() + max(0.0, token.expires_at - clock())}
@@ -127,13 +129,15 @@ class RedisShared:
                 return 0 if value.code == "not_configured" else error_seconds * 1000
             return (value["until"] - time.time()) * 1000
 
-        value = await self._single_flight("token", lifetime, fetch)
+        key = "token:" + hashlib.sha256(whose.encode()).hexdigest()[:16]
+        self._token_key = self.prefix + "v:" + key
+        value = await self._single_flight(key, lifetime, fetch)
         if isinstance(value, GenesysError):
             raise value
         return value["token"], value["until"] - time.time()
 
     async def drop_token(self, value: str) -> None:
-        store = self.prefix + "v:token"
+        store = getattr(self, "_token_key", self.prefix + "v:token")
         try:
             text = await self.redis.get(store)
             if text is not None and (_decode(text) or {}).get("token") == value:

@@ -527,8 +527,8 @@ class PanelRenderer:
             self._drawn_into(self.wait, "availability", {"open": is_open, "reason": reason, "next_at": next_at,
                                                          "next_open": next_open, "agents": agents, "wait": view.wait})
             self.wait.hidden = not self.wait.firstChild
-            if self.launcher and not self.panel.matches(":popover-open"):
-                self.launcher.hidden = bool(hide)
+        if self.launcher and not self.panel.matches(":popover-open"):
+            self.launcher.hidden = bool(view.availability[5])
         if last is None or last.earlier != view.earlier:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
@@ -662,8 +662,10 @@ class PanelRenderer:
             self._form_drawn = None
             self._drawn_into(self.prechat, "prechat", None)
             return
+        # Typing changes only the answers, the budget and its warning: those update in place, so
+        # the field under the guest's cursor is never redrawn.
         shape = (form.title, form.intro, form.fields and tuple([(f.name, f.error) for f in form.fields]),
-                 form.error, form.submitting, form.limit)
+                 form.submitting, form.limit)
         if shape != self._form_drawn:
             self._form_drawn = shape
             self._drawn_into(self.prechat, "prechat", {"form": form})
@@ -671,7 +673,11 @@ class PanelRenderer:
             budget = self.prechat.querySelector(".gcw-prechat-budget")
             if budget:  # typing: only the live budget changes, the fields keep focus
                 near = form.used > form.limit * 0.8
-                budget.textContent = t("prechat.budget", used=form.used, limit=form.limit) if near else ""
+                budget.textContent = t("prechat.budget", used=form.used, limit=form.limit) if near and not \
+                    form.error else ""
+            problem = self.prechat.querySelector(".gcw-prechat-error")
+            if problem:
+                problem.textContent = form.error
 
     def _unread(self, count):
         """The inline page's launcher badge and title (on a host page the loader draws its own)."""

@@ -30,6 +30,7 @@ from app.protocol import events as ev
 
 TYPING_INTERVAL_MS = 5000  # the official SDKs send guest typing at most once per 5 s
 TICK_MS = 5000  # heartbeat and expiry check period
+JOIN_REFUSED = "join"  # _refused_key when the autoStart Join's custom attributes were refused
 MAX_MESSAGE_BYTES = 4096  # the service refuses longer text with 4011
 
 
@@ -309,6 +310,7 @@ class Controller:
         self.attention.closed()
         if self.ending.confirming:
             self.ending.cancel()
+        self.render()  # the launcher is shown again (or hidden while closed, see whenClosed)
 
     def visibility(self, visible):
         """The page was hidden or shown again (another tab, a minimised window)."""
@@ -374,13 +376,17 @@ class Controller:
             self._start_new_now()
         self._wanted = True
         self._connect_if_wanted()
-        if self.conn is not None and self.attributes and self.conn.auto_start and not text:
+        if self.conn is not None and self.attributes and self.conn.auto_start and not text \
+                and not self.conn.ever_configured:
             self.conn.join_attributes, self.attributes = self.attributes, {}
         refused, self._refused_key = self._refused_key, ""
         if refused and self.state.has(refused):
             self.retry(refused)  # the refused message goes again, with the shortened answers
-        elif text:
-            self.submit(text)
+        elif refused == JOIN_REFUSED and self.conn is not None and self.conn.can_send and not text:
+            attributes, self.attributes = self.attributes, {}
+            self._apply([self.conn.join(self.ports.new_id(), self.ports.now_iso(), attributes)])
+        elif text and not self.submit(text):
+            self._host_sends.append(text)  # not connected yet (the deployment is still loading): sent once it is
         self.render()
         return True
 
@@ -388,10 +394,10 @@ class Controller:
         """The proxy's /api/context: open hours, agents available, the wait (each may be missing)."""
         if status == 200 and isinstance(data, dict):
             info = availability.parse(data)
-            was_hidden = availability.hide_launcher(self.settings.when_closed, self.availability)
+            was_hidden = self._hide_launcher(self.availability)
             self.availability = info
             self.state.wait = availability.wait_text(info["wait"])
-            hidden = availability.hide_launcher(self.settings.when_closed, info)
+            hidden = self._hide_launcher(info)
             if info["open"] is not None:
                 self.host.emit("availability", open=info["open"], hideLauncher=hidden)
             elif was_hidden:
@@ -558,17 +564,36 @@ class Controller:
 
     def _start_new_now(self):
         new_token = None
+        if self.conn.state in (conn_mod.CONNECTING, conn_mod.CONFIGURING, conn_mod.RECONNECTING, conn_mod.IDLE):
+            # The socket went away while the guest was choosing (the form, say): start afresh with
+            # a new guest token on a new connection rather than ask the core for what it cannot do.
+            if self._retry_handle is not None:
+                self.ports.cancel(self._retry_handle)
+                self._retry_handle = None
+            self.ports.close_socket()
+            self.conn = None
+            self.storage.set_token(self.ports.new_id())
+            self._reset_for_new()
+            self._wanted = True
+            return self._connect_if_wanted()
         if self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED):
             new_token = self.ports.new_id()
             self.storage.set_token(new_token)
+        self._reset_for_new()
+        self._apply(self.conn.start_new(new_token))
+        if not self._ticking:  # the heartbeat, expiry checks and connect timeout stopped with the old one
+            self._ticking = True
+            self._tick()
+
+    def _reset_for_new(self):
         self.state.clear()
         self.state.clear_notice()
         self.outbox.clear()
         self.sync.forget_gaps()
         self.attention.forget()
         self.ending.stop_countdown()
+        self.host.ended = False  # the next conversation's end is told to the host page too
         self._persist()
-        self._apply(self.conn.start_new(new_token))
 
     def retry_connect(self):
         """The guest's "Try again" after the chat could not connect."""
@@ -810,6 +835,15 @@ class Controller:
             return self.sync.jwt_refused()
         if out.tracing_id and out.tracing_id == self._typing_id:
             return  # a refused typing indicator is nothing the guest needs to hear about
+        if problem.code == 4013 and self.prechat is not None and self.conn is not None and out.tracing_id \
+                and out.tracing_id == self.conn.join_tracing_id:
+            # The Join that carried the form's answers was refused: the form comes back to shorten them.
+            self.ports.log("warn", "chat: the service refused the pre-chat answers as too large (4013): %s"
+                           % problem.message)
+            self.attributes = self.conn.join_sent_attributes or {}
+            self.prechat.refused(self.conn.limits.get("maxCustomDataBytes"))
+            self._refused_key = JOIN_REFUSED
+            return
         item = self.outbox.find(out.tracing_id) if out.tracing_id else None
         if item is not None and problem.code == 4013 and item.get("attributes") and self.prechat is not None:
             # The service found the form's answers too large: back to the form to shorten them; the
@@ -924,12 +958,17 @@ class Controller:
             countdown=self.ending.countdown_text(), unread=self.attention.unread,
             availability=self._availability_view()))
 
+    def _hide_launcher(self, info):
+        """Closed hours hide the launcher (when the settings say so), never from a guest whose
+        conversation is under way: their replies must still reach them."""
+        when_closed = self.settings.when_closed if self.settings is not None else "show"
+        in_chat = self.storage is not None and bool(self.storage.token())
+        return availability.hide_launcher(when_closed, info) and not in_chat
+
     def _availability_view(self):
         info = self.availability
-        when_closed = self.settings.when_closed if self.settings is not None else "show"
         return (info["open"], info["reason"], info["next_at"], info["next_open"],
-                info["agents"] if not self.state.guest_has_written else None,
-                availability.hide_launcher(when_closed, info))
+                info["agents"] if not self.state.guest_has_written else None, self._hide_launcher(info))
 
 
 _OUTPUTS = {

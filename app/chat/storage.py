@@ -46,6 +46,14 @@ class Storage:
         # without `pagehide` never flushes): make them agree. A pending row whose send left the
         # outbox was confirmed (history brings it back as sent); a send without a row gets one.
         waiting = outbox.ids()
+        if not self.token():
+            # No session (the guest ended the chat, or never had one): nothing of an old
+            # conversation comes back under a new one.
+            state = ChatState()
+            for item in outbox.items:
+                state.put(guest_row(item["id"], item["text"]))
+            self._saved_gaps = ""
+            return state, None
         rows = loads(self.ports.load(self.key + ":transcript"), [])
         rows = [r for r in (rows if isinstance(rows, list) else [])
                 if isinstance(r, dict) and not (r.get("status") == "pending" and r.get("key") not in waiting)]

@@ -120,6 +120,8 @@ class Connection:
         self._opened = False  # the current socket has opened
         self._start_new = False  # the next configure asks for a fresh conversation
         self.join_attributes = None  # custom attributes the autoStart Join carries (a pre-chat form's)
+        self.join_tracing_id = ""  # the last Join's tracingId (its 4013 says the attributes were too large)
+        self.join_sent_attributes = None
         self._closing_for_new = False  # closeSession sent; configure(startNew) follows its reply
         self._last_rx_ms = 0
         self._echo_sent_ms = None
@@ -276,6 +278,18 @@ class Connection:
         self._require_live("clear")
         return Send(frames.presence_clear(self.token, tracing_id, time), True)
 
+    def _join(self, attributes):
+        self._configure_seq += 1
+        self.join_tracing_id = "join-%d" % self._configure_seq
+        self.join_sent_attributes = attributes
+        return Send(frames.presence_join(self.token, self.join_tracing_id, self._now_iso, attributes), True)
+
+    def join(self, tracing_id, time, attributes=None):
+        """A Presence Join again (after the first was refused), with custom attributes."""
+        self._require_live("a join")
+        self._now_iso = time
+        return self._join(attributes)
+
     def leave(self):
         """The guest ends the chat: closeSession (closeAllConnections, so the guest's other tabs
         let go too), then the socket closes and this token is done. Web Messaging has no guest-side
@@ -365,7 +379,7 @@ class Connection:
         out.append(ev.SessionReady(new_session, read_only, body))
         if new_session and self.auto_start and not read_only:
             attributes, self.join_attributes = self.join_attributes, None
-            out.append(Send(frames.presence_join(self.token, "", self._now_iso, attributes), True))
+            out.append(self._join(attributes))
         return out
 
     def _on_structured(self, body, tracing_id, frame):

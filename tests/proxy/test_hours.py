@@ -88,3 +88,11 @@ def test_an_unknown_zone_or_schedule_is_named():
         hours.evaluate(group("Mars/Olympus"), {"s-open": WEEKDAYS}, utc(2026, 1, 1))
     with pytest.raises(hours.ScheduleError, match="'gone'"):
         hours.evaluate(group(open_=("gone",)), {}, utc(2026, 1, 1))
+
+
+def test_an_until_in_utc_ends_the_recurrence_in_local_time():
+    ending = dict(WEEKDAYS, rrule="FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20260116T235959Z")
+    friday = hours.evaluate(group(), {"s-open": ending}, utc(2026, 1, 16, 12, 0))
+    assert friday.open and friday.next_change == utc(2026, 1, 16, 17, 0)
+    after = hours.evaluate(group(), {"s-open": ending}, utc(2026, 1, 19, 12, 0))  # the next Monday: ended
+    assert not after.open and after.next_change is None

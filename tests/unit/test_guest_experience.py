@@ -433,3 +433,110 @@ def test_a_new_chat_never_reads_the_old_conversations_history_with_its_jwt():
     configured(ctl)
     assert ports.sent[-1]["action"] == "getJwt" and ports.sent[-1]["token"] == ctl.conn.token
     assert ctl.sync.policy.jwt == ""
+
+
+# -- found in review ---------------------------------------------------------------------------
+def _end(ctl):
+    ctl.ending.ask("end")
+    ctl.ending.confirmed()
+
+
+def test_a_new_chat_after_ending_keeps_its_heartbeat():
+    ctl, ports = boot()
+    ctl.open_panel()
+    configured(ctl)
+    _end(ctl)
+    ports.advance(10_000)
+    assert not ctl._ticking
+    ctl.notice_button()  # Start a new chat
+    configured(ctl)
+    ctl.conn.heartbeat_ms = 30_000
+    sent = len(ports.sent)
+    ports.advance(40_000)
+    assert any(f["action"] == "echo" for f in ports.sent[sent:])
+
+
+def test_after_ending_a_reload_starts_clean():
+    ctl, ports = boot()
+    ctl.open_panel()
+    configured(ctl)
+    agent_says(ctl, "anything else?", "m1")
+    _end(ctl)
+    ctl.flush()
+    again = Controller(ports)
+    again.boot(PAGE)
+    assert ports.view.rows == ()
+
+
+def test_a_refused_join_brings_the_form_back_and_the_shorter_answers_go_with_a_new_join():
+    conversations = dict(CONVERSATIONS, autoStart={"enabled": True})
+    form = {"fields": [{"name": "name", "label": "Name", "required": True}]}
+    ctl, ports = boot(dict(SETTINGS, prechat=form), conversations)
+    ctl.open_panel()
+    assert ctl.prechat_submit({"name": "A" * 60})
+    configured(ctl, {"maxCustomDataBytes": 30})
+    join = ports.sent[-1]
+    assert join["message"]["events"][0]["presence"]["type"] == "Join" and join["tracingId"]
+    ctl.on_text(server("string", "Custom Attributes in channel metadata is larger than 30 bytes", code=4013,
+                       kind="response", tracing_id=join["tracingId"]))
+    assert ports.view.prechat is not None and "of 30 bytes" in ports.view.prechat.error
+    assert ctl.prechat_submit({"name": "Ada"})
+    again = ports.sent[-1]
+    assert again["message"]["events"][0]["presence"]["type"] == "Join" and again["tracingId"] != join["tracingId"]
+    assert again["message"]["channel"]["metadata"]["customAttributes"] == {"name": "Ada"}
+
+
+def test_the_forms_first_message_waits_for_a_slow_deployment_config():
+    deployment = {"status": "Active", "messenger": {"apps": {"conversations": CONVERSATIONS}}}
+    held = []
+    ports = FakePorts({"/deployments/dep-1/config.json": lambda url, headers: held.append(1) or (0, None),
+                       "8765/config.json": (200, dict(SETTINGS, prechat=FORM))})
+    ctl = Controller(ports)
+    ctl.boot(PAGE)
+    ctl.open_panel()
+    assert ctl.conn is None
+    assert ctl.prechat_submit(answers())
+    ctl._on_deployment(200, deployment)  # the config arrives at last
+    configured(ctl)
+    ports.advance(1000)
+    assert [f["message"]["text"] for f in ports.sent if f["action"] == "onMessage" and f["message"].get("text")] \
+        == ["My invoice is wrong"]
+
+
+def test_starting_new_from_the_form_while_the_socket_is_down_does_not_crash():
+    ctl, ports = boot(dict(SETTINGS, prechat=FORM))
+    ctl.open_panel()
+    ctl.prechat_submit(answers())
+    configured(ctl)
+    ctl.on_text(server("StructuredMessage", {"id": "d1", "type": "Event", "direction": "Outbound",
+                                             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}],
+                                             "metadata": {"readOnly": "true"}}))
+    ctl.notice_button()  # the form again
+    old = ctl.conn.token
+    ctl.on_close(1006)  # the socket drops while the guest fills it in
+    assert ctl.conn.state == c.RECONNECTING
+    assert ctl.prechat_submit(answers(question="Again"))
+    assert ctl.conn.token != old and ctl.conn.state == c.CONNECTING
+    configured(ctl)
+    ports.advance(1000)
+    assert ports.sent[-1]["message"]["text"] == "Again"
+
+
+def test_closed_hours_never_hide_the_launcher_from_a_guest_in_a_conversation():
+    ctl, ports = context_boot((200, CLOSED), dict(SETTINGS, proxyUrl="", whenClosed="hide"))
+    assert ports.view.availability[5] is True  # a visitor: hidden while closed
+    ctl.open_panel()
+    configured(ctl)
+    ctl.close_panel()
+    assert ports.view.availability[5] is False  # in a conversation: their replies must reach them
+
+
+def test_the_host_hears_the_end_of_every_conversation():
+    ctl, ports = boot()
+    ctl.open_panel()
+    configured(ctl)
+    _end(ctl)
+    ctl.notice_button()
+    configured(ctl)
+    _end(ctl)
+    assert len(ports.host_events("ended")) == 2
