@@ -46,7 +46,7 @@ import tempfile
 
 from playwright.sync_api import sync_playwright
 
-from bench.startup import ARGS, OPEN_AT_ONCE, READY
+from bench.startup import OPEN_AT_ONCE, READY, launch
 from scripts import stack as stack_mod
 
 PROBE = r"""(() => {
@@ -237,13 +237,8 @@ def _phases(data, ready, cdp):
 
 
 def _measure(playwright, url, config, profile, route_config):
-    context = playwright.chromium.launch_persistent_context(profile, executable_path=shutil.which("chromium"),
-                                                            args=ARGS, headless=True)
+    context, page = launch(playwright, profile, config, route_config)
     try:
-        if route_config:
-            context.route(route_config, lambda route: route.fulfill(
-                status=200, content_type="application/json", body=json.dumps(config)))
-        page = context.pages[0] if context.pages else context.new_page()
         page.add_init_script(PROBE)
         page.add_init_script(OPEN_AT_ONCE)
         cdp = {"count": 0, "bytes": 0}

@@ -36,14 +36,20 @@ OPEN_AT_ONCE = """document.addEventListener("DOMContentLoaded", () => {
 });"""
 
 
-def _measure(playwright, url, config, profile, route_config):
+def launch(playwright, profile, config, route_config):
+    """A Chromium with its own profile (kept between a cold and a warm load), answering
+    `route_config` with `config` when given, and its page."""
     context = playwright.chromium.launch_persistent_context(profile, executable_path=shutil.which("chromium"),
                                                             args=ARGS, headless=True)
+    if route_config:
+        context.route(route_config, lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(config)))
+    return context, (context.pages[0] if context.pages else context.new_page())
+
+
+def _measure(playwright, url, config, profile, route_config):
+    context, page = launch(playwright, profile, config, route_config)
     try:
-        if route_config:
-            context.route(route_config, lambda route: route.fulfill(
-                status=200, content_type="application/json", body=json.dumps(config)))
-        page = context.pages[0] if context.pages else context.new_page()
         # The guest opens the chat as soon as the page is there (the Python chat connects on open).
         page.add_init_script(OPEN_AT_ONCE)
         page.goto(url)

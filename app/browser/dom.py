@@ -340,6 +340,7 @@ class PanelRenderer:
         self.announcer = document.getElementById("chat-announce")
         self.launcher = document.getElementById("chat-launcher")
         self.menu_open = False
+        self._launcher_hidden = False  # what whenClosed last applied to the inline launcher
         self.focus_after = None  # a selector to focus once the next frame is drawn
         self.builder = DomBuilder()
         self.registry = renderers or render_mod.Renderers(log=_log)
@@ -527,8 +528,10 @@ class PanelRenderer:
             self._drawn_into(self.wait, "availability", {"open": is_open, "reason": reason, "next_at": next_at,
                                                          "next_open": next_open, "agents": agents, "wait": view.wait})
             self.wait.hidden = not self.wait.firstChild
-        if self.launcher and not self.panel.matches(":popover-open"):
-            self.launcher.hidden = bool(view.availability[5])
+        hide = bool(view.availability[5])
+        if self.launcher and hide != self._launcher_hidden and not self.panel.matches(":popover-open"):
+            self.launcher.hidden = hide  # not while the panel is open: applied on the draw after it closes
+            self._launcher_hidden = hide
         if last is None or last.earlier != view.earlier:
             self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:

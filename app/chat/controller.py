@@ -962,7 +962,10 @@ class Controller:
         """Closed hours hide the launcher (when the settings say so), never from a guest whose
         conversation is under way: their replies must still reach them."""
         when_closed = self.settings.when_closed if self.settings is not None else "show"
-        in_chat = self.storage is not None and bool(self.storage.token())
+        # _wanted: the guest opened the chat, or a stored session resumes (no storage read on every
+        # render); a conversation that ended no longer counts.
+        ended = self.conn is not None and self.conn.state in (conn_mod.ENDED, conn_mod.EXPIRED, conn_mod.FAILED)
+        in_chat = self._wanted and not ended
         return availability.hide_launcher(when_closed, info) and not in_chat
 
     def _availability_view(self):

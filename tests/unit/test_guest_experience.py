@@ -52,6 +52,12 @@ def answers(**changes):
     return values
 
 
+def agent_ends_read_only(ctl):
+    ctl.on_text(server("StructuredMessage", {"id": "d1", "type": "Event", "direction": "Outbound",
+                                             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}],
+                                             "metadata": {"readOnly": "true"}}))
+
+
 def agent_says(ctl, text, msg_id):
     ctl.on_text(text_from("Outbound", text, msg_id, entity="", sender={"nickname": "Sam Lee"}))
 
@@ -311,9 +317,7 @@ def test_start_new_after_read_only_asks_the_form_again_with_the_last_answers():
     ctl.open_panel()
     ctl.prechat_submit(answers())
     configured(ctl)
-    ctl.on_text(server("StructuredMessage", {"id": "d1", "type": "Event", "direction": "Outbound",
-                                             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}],
-                                             "metadata": {"readOnly": "true"}}))
+    agent_ends_read_only(ctl)
     assert ctl.conn.state == c.READ_ONLY
     ctl.notice_button()
     form = ports.view.prechat
@@ -508,9 +512,7 @@ def test_starting_new_from_the_form_while_the_socket_is_down_does_not_crash():
     ctl.open_panel()
     ctl.prechat_submit(answers())
     configured(ctl)
-    ctl.on_text(server("StructuredMessage", {"id": "d1", "type": "Event", "direction": "Outbound",
-                                             "events": [{"eventType": "Presence", "presence": {"type": "Disconnect"}}],
-                                             "metadata": {"readOnly": "true"}}))
+    agent_ends_read_only(ctl)
     ctl.notice_button()  # the form again
     old = ctl.conn.token
     ctl.on_close(1006)  # the socket drops while the guest fills it in
