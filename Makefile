@@ -8,7 +8,8 @@ RUNTIME := static/pyscript
 
 install: $(STAMPS)/venv $(STAMPS)/runtime $(STAMPS)/chromium $(STAMPS)/redis pack
 
-# The app's Python in one file for the page (static/app.pack, git-ignored; see proxy/pack.py).
+# The app's Python in one file for the page: static/app.pack (source, for Pyodide) and
+# static/app.mpy.pack (MicroPython bytecode), git-ignored; see proxy/pack.py.
 # Cheap, so always re-run: a static host serving this checkout then has the current app/.
 pack: $(STAMPS)/venv
 	@$(PY) -m proxy pack
@@ -53,7 +54,7 @@ test-unit: install
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 bench: install
-	$(PY) -m bench.startup
+	$(PY) -m bench.report
 
 clean:
-	rm -rf $(STAMPS) $(RUNTIME) static/app.pack node_modules .venv
+	rm -rf $(STAMPS) $(RUNTIME) static/app.pack static/app.mpy.pack node_modules .venv

@@ -7,7 +7,7 @@ once the host page is idle.
 Ready to type = the composer is enabled and the panel says Connected, as in bench/startup, read on
 the chat page's clock and turned into time since the host page's navigation. Every run is a fresh
 browser context (cold cache). "Before the click": bytes (body and headers of every response to the
-host page and the chat's frame, as received: the servers here do not compress) and main-thread blocking on the host page (sum of long tasks over
+host page and the chat's frame, as received: the proxy sends text and wasm gzipped) and main-thread blocking on the host page (sum of long tasks over
 50 ms) from navigation until the chat is ready in the background (idle) or for 3 s (click).
 """
 import argparse
@@ -106,11 +106,9 @@ def before_click(browser, proxy, config, host_url, preload):
         context.close()
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--skip-pyodide", action="store_true")
-    args = parser.parse_args()
+def run(runs=5, skip_pyodide=False, direct_and_snippet=True):
+    """{(kind, runtime[, load]): [per-run figures]} as printed by main(): "direct" and "snippet"
+    navigation to ready-to-type (ms); "before": (bytes, host long tasks ms, click to ready ms)."""
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
     folder = tempfile.mkdtemp(prefix="bench-host-")
@@ -122,7 +120,7 @@ def main():
     host_origin = host.origin
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}
-    runtimes = ["micropython"] + ([] if args.skip_pyodide else ["pyodide"])
+    runtimes = ["micropython"] + ([] if skip_pyodide else ["pyodide"])
     pages = {}
     for runtime in runtimes:
         for load in ("idle", "click"):
@@ -134,32 +132,43 @@ def main():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS, headless=True)
-            for _ in range(args.runs):  # interleaved, as in bench/startup
+            for _ in range(runs):  # interleaved, as in bench/startup
                 for runtime in runtimes:
-                    results.setdefault(("direct", runtime), []).append(direct(browser, proxy, config, runtime))
-                    results.setdefault(("snippet", runtime), []).append(
-                        snippet_open_at_once(browser, proxy, config, pages[runtime, "click"]))
+                    if direct_and_snippet:
+                        results.setdefault(("direct", runtime), []).append(direct(browser, proxy, config, runtime))
+                        results.setdefault(("snippet", runtime), []).append(
+                            snippet_open_at_once(browser, proxy, config, pages[runtime, "click"]))
                     for load in ("click", "idle"):
                         results.setdefault(("before", runtime, load), []).append(
                             before_click(browser, proxy, config, pages[runtime, load], load == "idle"))
             browser.close()
-        print("Cold loads, median of %d (ms)" % args.runs)
-        for runtime in runtimes:
-            d, s = statistics.median(results["direct", runtime]), statistics.median(results["snippet", runtime])
-            print("%-12s ready to type, page served directly %6.0f   through the snippet %6.0f   (%.2fx)"
-                  % (runtime, d, s, s / d))
-        print("What the host page pays before the guest clicks, and the click to ready-to-type")
-        for runtime in runtimes:
-            for load in ("click", "idle"):
-                rows = results["before", runtime, load]
-                print("%-12s load=%-5s  bytes %8.0f KB   host long tasks %5.0f ms   click to ready %6.0f ms"
-                      % (runtime, load, statistics.median(r[0] for r in rows) / 1024,
-                         statistics.median(r[1] for r in rows), statistics.median(r[2] for r in rows)))
+        return results
     finally:
         host.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
         stack_mod.stop(proxy_process)
         stack_mod.stop(emulator)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-pyodide", action="store_true")
+    args = parser.parse_args()
+    runtimes = ["micropython"] + ([] if args.skip_pyodide else ["pyodide"])
+    results = run(args.runs, args.skip_pyodide)
+    print("Cold loads, median of %d (ms)" % args.runs)
+    for runtime in runtimes:
+        d, s = statistics.median(results["direct", runtime]), statistics.median(results["snippet", runtime])
+        print("%-12s ready to type, page served directly %6.0f   through the snippet %6.0f   (%.2fx)"
+              % (runtime, d, s, s / d))
+    print("What the host page pays before the guest clicks, and the click to ready-to-type")
+    for runtime in runtimes:
+        for load in ("click", "idle"):
+            rows = results["before", runtime, load]
+            print("%-12s load=%-5s  bytes %8.0f KB   host long tasks %5.0f ms   click to ready %6.0f ms"
+                  % (runtime, load, statistics.median(r[0] for r in rows) / 1024,
+                     statistics.median(r[1] for r in rows), statistics.median(r[2] for r in rows)))
     return results
 
 

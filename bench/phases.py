@@ -39,14 +39,13 @@ trace does, and answer each question directly. Long-task attribution is by time 
 """
 import argparse
 import json
-import os
 import shutil
 import statistics
 import tempfile
 
 from playwright.sync_api import sync_playwright
 
-from bench.startup import OPEN_AT_ONCE, READY, launch
+from bench.startup import OPEN_AT_ONCE, READY, launch, page_copy
 from scripts import stack as stack_mod
 
 PROBE = r"""(() => {
@@ -260,20 +259,6 @@ def _measure(playwright, url, config, profile, route_config):
         context.close()
 
 
-def _page_copy(config):
-    """A temporary page root: this checkout's page files, with the test settings as config.json."""
-    root = tempfile.mkdtemp(prefix="bench-phases-root-")
-    for name in ("index.html", "pyscript.toml", "pyscript.pyodide.toml"):
-        shutil.copy2(os.path.join(stack_mod.ROOT, name), os.path.join(root, name))
-    for name in ("app", "custom", "static"):
-        if os.path.isdir(os.path.join(stack_mod.ROOT, name)):
-            shutil.copytree(os.path.join(stack_mod.ROOT, name), os.path.join(root, name),
-                            ignore=shutil.ignore_patterns("__pycache__"))
-    with open(os.path.join(root, "config.json"), "w") as handle:
-        json.dump(config, handle)
-    return root
-
-
 def _median(runs, key):
     values = [run[key] for run in runs if run.get(key) is not None]
     return statistics.median(values) if values else None
@@ -289,17 +274,65 @@ def _cell(value, key):
     return "%.0f" % value
 
 
-def print_table(name, cold, warm):
+def table(name, cold, warm):
+    """The phases as a Markdown table (medians), under a heading line."""
     width = max(len(label) for _, label in ROWS)
-    print("\n%s (median of %d cold / %d warm runs; ms from navigation start unless noted)" % (name, len(cold), len(warm)))
-    print("| %-*s | %11s | %11s |" % (width, "phase", "cold median", "warm median"))
-    print("|-%s-|-%s:|-%s:|" % ("-" * width, "-" * 10, "-" * 10))
+    lines = ["%s (median of %d cold / %d warm runs; ms from navigation start unless noted)"
+             % (name, len(cold), len(warm)), "",
+             "| %-*s | %11s | %11s |" % (width, "phase", "cold median", "warm median"),
+             "|-%s-|-%s:|-%s:|" % ("-" * width, "-" * 10, "-" * 10)]
     for key, label in ROWS:
         c, w = _median(cold, key), _median(warm, key)
         if c is None and w is None:
             continue
-        print("| %-*s | %11s | %11s |" % (width, label, _cell(c, key), _cell(w, key)))
-    print(flush=True)
+        lines.append("| %-*s | %11s | %11s |" % (width, label, _cell(c, key), _cell(w, key)))
+    return "\n".join(lines)
+
+
+def print_table(name, cold, warm):
+    print("\n" + table(name, cold, warm) + "\n", flush=True)
+
+
+def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False):
+    """{variant name: (cold runs, warm runs)}, each run a dict of the phases above."""
+    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    emulator = stack_mod.start_emulator(emulator_port, quiet=True)
+    proxies, copy_root = [], None
+    try:
+        proxies.append(stack_mod.start_proxy(proxy_port, emulator_port, quiet=True))
+        config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID,
+                  "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
+                  "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
+        base = "http://127.0.0.1:%d" % proxy_port
+        interpreters = [("MicroPython", "micropython")] + ([] if skip_pyodide else [("Pyodide", "pyodide")])
+        variants = []
+        if with_route:
+            variants += [(name + ", config via route (HTTP cache off)", base + "/?runtime=" + runtime,
+                          base + "/config.json") for name, runtime in interpreters]
+        if real_cache:
+            copy_root = page_copy(config)
+            copy_port = stack_mod.free_port()
+            proxies.append(stack_mod.start_proxy(copy_port, emulator_port, quiet=True, root=copy_root))
+            copy_base = "http://127.0.0.1:%d" % copy_port
+            variants += [(name + ", no route (HTTP cache on)", copy_base + "/?runtime=" + runtime, None)
+                         for name, runtime in interpreters]
+        results = dict((name, ([], [])) for name, _, _ in variants)
+        with sync_playwright() as p:
+            for _ in range(runs):  # interleaved, as in bench/startup.py
+                for name, url, route in variants:
+                    profile = tempfile.mkdtemp(prefix="bench-phases-")
+                    try:
+                        results[name][0].append(_measure(p, url, config, profile, route))
+                        results[name][1].append(_measure(p, url, config, profile, route))
+                    finally:
+                        shutil.rmtree(profile, ignore_errors=True)
+        return results
+    finally:
+        for proxy in proxies:
+            stack_mod.stop(proxy)
+        stack_mod.stop(emulator)
+        if copy_root:
+            shutil.rmtree(copy_root, ignore_errors=True)
 
 
 def main():
@@ -311,47 +344,13 @@ def main():
                              "config.json), so that warm loads really use the HTTP cache")
     parser.add_argument("--json", metavar="FILE", help="also write every run's phases to FILE")
     args = parser.parse_args()
-    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
-    emulator = stack_mod.start_emulator(emulator_port, quiet=True)
-    proxies, copy_root = [], None
-    try:
-        proxies.append(stack_mod.start_proxy(proxy_port, emulator_port, quiet=True))
-        config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID,
-                  "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
-                  "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
-        base = "http://127.0.0.1:%d" % proxy_port
-        interpreters = [("MicroPython", "micropython")] + ([] if args.skip_pyodide else [("Pyodide", "pyodide")])
-        variants = [(name + ", config via route (HTTP cache off)", base + "/?runtime=" + runtime, base + "/config.json")
-                    for name, runtime in interpreters]
-        if args.real_cache:
-            copy_root = _page_copy(config)
-            copy_port = stack_mod.free_port()
-            proxies.append(stack_mod.start_proxy(copy_port, emulator_port, quiet=True, root=copy_root))
-            copy_base = "http://127.0.0.1:%d" % copy_port
-            variants += [(name + ", no route (HTTP cache on)", copy_base + "/?runtime=" + runtime, None)
-                         for name, runtime in interpreters]
-        results = dict((name, ([], [])) for name, _, _ in variants)
-        with sync_playwright() as p:
-            for _ in range(args.runs):  # interleaved, as in bench/startup.py
-                for name, url, route in variants:
-                    profile = tempfile.mkdtemp(prefix="bench-phases-")
-                    try:
-                        results[name][0].append(_measure(p, url, config, profile, route))
-                        results[name][1].append(_measure(p, url, config, profile, route))
-                    finally:
-                        shutil.rmtree(profile, ignore_errors=True)
-        for name, _, _ in variants:
-            print_table(name, *results[name])
-        if args.json:
-            with open(args.json, "w") as handle:
-                json.dump(results, handle, indent=1)
-        return results
-    finally:
-        for proxy in proxies:
-            stack_mod.stop(proxy)
-        stack_mod.stop(emulator)
-        if copy_root:
-            shutil.rmtree(copy_root, ignore_errors=True)
+    results = run(args.runs, args.skip_pyodide, True, args.real_cache)
+    for name, (cold, warm) in results.items():
+        print_table(name, cold, warm)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=1)
+    return results
 
 
 if __name__ == "__main__":

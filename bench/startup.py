@@ -1,13 +1,19 @@
 """Median time from navigation to "ready to type", per interpreter, cold and warm, against the
-emulator, with a plain-JavaScript page doing the same start-up as the baseline, in one run.
+emulator, with a plain-JavaScript page doing the same start-up as the baseline, and bare PyScript
+pages (an empty script) for what the interpreter alone costs, in one run.
 
-    .venv/bin/python -m bench.startup [--runs 5]
+    .venv/bin/python -m bench.startup [--runs 5] [--skip-pyodide] [--compare DIR]
 
 "Ready to type" = the composer is enabled and the panel says Connected (the SessionResponse has
 arrived), read as performance.now() on the page's own clock. The launcher is clicked at
-DOMContentLoaded on every page (the Python chat connects when the guest opens it). Cold = a fresh browser profile (empty
-disk cache); warm = the same profile loaded again. Servers are the real emulator and proxy on
-loopback; the baseline page is served by a plain static server.
+DOMContentLoaded on every page (the Python chat connects when the guest opens it). For a bare page
+it is PyScript's `mpy:done` / `py:done` (the empty script has run).
+
+Cold = a fresh browser profile (empty disk cache); warm = the same profile loaded again, so the
+warm load uses the HTTP cache as a returning visitor's browser does. No Playwright route is used
+(a route turns the HTTP cache off): the chat pages are served by the real proxy from a temporary
+copy of the page whose config.json holds the test settings, and the baseline by a plain static
+server. Servers are the real emulator and proxies on loopback.
 """
 import argparse
 import json
@@ -28,35 +34,162 @@ READY = """() => {
   const panel = document.getElementById('chat-panel');
   return input && !input.disabled && panel.dataset.status === 'ok' ? performance.now() : false;
 }"""
-
+BARE_READY = "() => window.__bareDone || false"
+BARE_PROBE = """for (const name of ["mpy:done", "py:done"]) {
+  document.addEventListener(name, () => { window.__bareDone = window.__bareDone || performance.now(); }, true);
+}"""
 
 OPEN_AT_ONCE = """document.addEventListener("DOMContentLoaded", () => {
   const launcher = document.getElementById("chat-launcher");
   if (launcher) launcher.click();
 });"""
 
+PLUGINS_OFF = '["!error", "!deprecations-manager", "!donkey", "!py-editor", "!py-game", "!py-terminal", "!codemirror"]'
+BARE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bare PyScript</title><link rel="icon" href="data:,">
+<script type="module" src="static/pyscript/core.js"></script></head>
+<body><script type="%(type)s" src="app/main.py" config="%(config)s"></script>
+<%(other)s-config type="json" hidden>{"plugins": %(plugins)s}</%(other)s-config></body></html>
+"""
+
 
 def launch(playwright, profile, config, route_config):
     """A Chromium with its own profile (kept between a cold and a warm load), answering
-    `route_config` with `config` when given, and its page."""
+    `route_config` with `config` when given (which turns the HTTP cache off), and its page."""
     context = playwright.chromium.launch_persistent_context(profile, executable_path=shutil.which("chromium"),
                                                             args=ARGS, headless=True)
     if route_config:
-        context.route(route_config, lambda route: route.fulfill(
+        context.route(route_config, lambda route, request=None: route.fulfill(
             status=200, content_type="application/json", body=json.dumps(config)))
     return context, (context.pages[0] if context.pages else context.new_page())
 
 
-def _measure(playwright, url, config, profile, route_config):
-    context, page = launch(playwright, profile, config, route_config)
+def page_copy(config, root=stack_mod.ROOT):
+    """A temporary page root: `root`'s page files, with the test settings as config.json. (The
+    proxy refuses symlinks that leave its root, hence a copy.)"""
+    copy = tempfile.mkdtemp(prefix="bench-page-")
+    for name in ("index.html", "pyscript.toml", "pyscript.pyodide.toml"):
+        shutil.copy2(os.path.join(root, name), os.path.join(copy, name))
+    for name in ("app", "custom", "static"):
+        if os.path.isdir(os.path.join(root, name)):
+            shutil.copytree(os.path.join(root, name), os.path.join(copy, name),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+    with open(os.path.join(copy, "config.json"), "w") as handle:
+        json.dump(config, handle)
+    return copy
+
+
+def bare_copy(runtime):
+    """A page root holding only PyScript, the interpreter and an empty script: what the
+    interpreter's own start costs, served the same way as the chat."""
+    copy = tempfile.mkdtemp(prefix="bench-bare-")
+    os.makedirs(os.path.join(copy, "app"))
+    with open(os.path.join(copy, "app", "main.py"), "w") as handle:
+        handle.write("pass\n")
+    shutil.copytree(os.path.join(stack_mod.ROOT, "static", "pyscript"), os.path.join(copy, "static", "pyscript"))
+    kind, toml, other, interpreter = (("mpy", "pyscript.toml", "py", "micropython/micropython.mjs")
+                                      if runtime == "micropython" else
+                                      ("py", "pyscript.pyodide.toml", "mpy", "pyodide/pyodide.mjs"))
+    with open(os.path.join(copy, toml), "w") as handle:
+        handle.write('interpreter = "./static/pyscript/%s"\nplugins = %s\n' % (interpreter, PLUGINS_OFF))
+    with open(os.path.join(copy, "index.html"), "w") as handle:
+        handle.write(BARE_PAGE % {"type": kind, "config": toml, "other": other, "plugins": PLUGINS_OFF})
+    with open(os.path.join(copy, "config.json"), "w") as handle:
+        handle.write("{}")
+    return copy
+
+
+def measure(playwright, url, profile, ready=READY, probe=OPEN_AT_ONCE, config=None, route=None):
+    """One load of `url` in the browser profile `profile`: ms from navigation to `ready`."""
+    context, page = launch(playwright, profile, config, route)
     try:
-        # The guest opens the chat as soon as the page is there (the Python chat connects on open).
-        page.add_init_script(OPEN_AT_ONCE)
+        page.add_init_script(probe)
         page.goto(url)
-        handle = page.wait_for_function(READY, timeout=120_000, polling=5)
+        handle = page.wait_for_function(ready, timeout=120_000, polling=5)
         return float(handle.json_value())
     finally:
         context.close()
+
+
+class Stack:
+    """The emulator, the baseline's static server, and one proxy per page root, on free ports."""
+
+    def __init__(self):
+        self.emulator_port = stack_mod.free_port()
+        self.emulator = stack_mod.start_emulator(self.emulator_port, quiet=True)
+        self.proxies, self.roots = [], []
+        self.config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID,
+                       "webMessagingUrl": "ws://127.0.0.1:%d/v1" % self.emulator_port,
+                       "apiBaseUrl": "http://127.0.0.1:%d" % self.emulator_port, "proxyUrl": ""}
+        self.static = stack_mod.serve_folder(HERE)
+        with open(os.path.join(HERE, "out-config.json"), "w") as handle:
+            json.dump(self.config, handle)
+        self.baseline = self.static.origin + "/baseline.html?config=out-config.json"
+
+    def serve(self, root, env_extra=None):
+        """A proxy serving the page root `root` (a temporary copy, removed at close); its origin."""
+        port = stack_mod.free_port()
+        self.proxies.append(stack_mod.start_proxy(port, self.emulator_port, quiet=True, root=root,
+                                                  env_extra=env_extra))
+        self.roots.append(root)
+        return "http://127.0.0.1:%d" % port
+
+    def close(self):
+        self.static.shutdown()
+        for proxy in self.proxies:
+            stack_mod.stop(proxy)
+        stack_mod.stop(self.emulator)
+        for root in self.roots:
+            shutil.rmtree(root, ignore_errors=True)
+        try:
+            os.remove(os.path.join(HERE, "out-config.json"))
+        except OSError:
+            pass
+
+
+def variants(stack, skip_pyodide=False, compare=None, bare=True):
+    """(name, url, ready predicate, init script) for every page measured."""
+    chat = stack.serve(page_copy(stack.config))
+    found = [("JavaScript baseline", stack.baseline, READY, OPEN_AT_ONCE),
+             ("MicroPython", chat + "/?runtime=micropython", READY, OPEN_AT_ONCE)]
+    if compare:
+        # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
+        other = stack.serve(page_copy(stack.config, os.path.abspath(compare)), env_extra={"CHAT_CSP": "off"})
+        found.append(("MicroPython (other)", other + "/?runtime=micropython", READY, OPEN_AT_ONCE))
+    if bare:
+        # The bare page runs PyScript without the chat's boot.js, so without its CSP workaround.
+        found.append(("Bare MicroPython", stack.serve(bare_copy("micropython"), {"CHAT_CSP": "off"}) + "/",
+                      BARE_READY, BARE_PROBE))
+    if not skip_pyodide:
+        found.append(("Pyodide", chat + "/?runtime=pyodide", READY, OPEN_AT_ONCE))
+        if compare:
+            found.append(("Pyodide (other)", other + "/?runtime=pyodide", READY, OPEN_AT_ONCE))
+        if bare:
+            found.append(("Bare Pyodide", stack.serve(bare_copy("pyodide"), {"CHAT_CSP": "off"}) + "/",
+                          BARE_READY, BARE_PROBE))
+    return found
+
+
+def run(runs=5, skip_pyodide=False, compare=None, bare=True):
+    """{name: {"cold": [ms...], "warm": [ms...]}} for every variant, measured interleaved."""
+    stack = Stack()
+    try:
+        pages = variants(stack, skip_pyodide, compare, bare)
+        results = dict((name, {"cold": [], "warm": []}) for name, _, _, _ in pages)
+        with sync_playwright() as p:
+            # Interleaved: each run measures every variant in turn, so a machine that slows down or
+            # speeds up during the benchmark moves all of them alike.
+            for _ in range(runs):
+                for name, url, ready, probe in pages:
+                    profile = tempfile.mkdtemp(prefix="bench-profile-")
+                    try:
+                        results[name]["cold"].append(measure(p, url, profile, ready, probe))
+                        results[name]["warm"].append(measure(p, url, profile, ready, probe))
+                    finally:
+                        shutil.rmtree(profile, ignore_errors=True)
+        return results
+    finally:
+        stack.close()
 
 
 def main():
@@ -67,55 +200,12 @@ def main():
                              "with static/pyscript filled), side by side")
     parser.add_argument("--skip-pyodide", action="store_true")
     args = parser.parse_args()
-    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
-    emulator = stack_mod.start_emulator(emulator_port, quiet=True)
-    proxies = [stack_mod.start_proxy(proxy_port, emulator_port, quiet=True)]
-    static = stack_mod.serve_folder(HERE)
-    config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
-              "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": ""}
-    page_base = "http://127.0.0.1:%d" % proxy_port
-    static_base = static.origin
-    with open(os.path.join(HERE, "out-config.json"), "w") as handle:
-        json.dump(config, handle)
-    variants = [
-        ("JavaScript baseline", static_base + "/baseline.html?config=out-config.json", None),
-        ("MicroPython", page_base + "/?runtime=micropython", page_base + "/config.json"),
-    ]
-    if args.compare:
-        other_port = stack_mod.free_port()
-        # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
-        proxies.append(stack_mod.start_proxy(other_port, emulator_port, quiet=True, root=os.path.abspath(args.compare),
-                                             env_extra={"CHAT_CSP": "off"}))
-        other = "http://127.0.0.1:%d" % other_port
-        variants.append(("MicroPython (other)", other + "/?runtime=micropython", other + "/config.json"))
-    if not args.skip_pyodide:
-        variants.append(("Pyodide", page_base + "/?runtime=pyodide", page_base + "/config.json"))
-        if args.compare:
-            variants.append(("Pyodide (other)", other + "/?runtime=pyodide", other + "/config.json"))
-    results = dict((name, ([], [])) for name, _, _ in variants)
-    try:
-        with sync_playwright() as p:
-            # Interleaved: each run measures every variant in turn, so a machine that slows down or
-            # speeds up during the benchmark moves all of them alike.
-            for _ in range(args.runs):
-                for name, url, route in variants:
-                    profile = tempfile.mkdtemp(prefix="bench-profile-")
-                    try:
-                        results[name][0].append(_measure(p, url, config, profile, route))
-                        results[name][1].append(_measure(p, url, config, profile, route))
-                    finally:
-                        shutil.rmtree(profile, ignore_errors=True)
-        for name, _, _ in variants:
-            cold, warm = results[name]
-            print("%-20s cold median %7.0f ms (min %5.0f, max %5.0f)   warm median %7.0f ms (min %5.0f, max %5.0f)"
-                  % (name, statistics.median(cold), min(cold), max(cold),
-                     statistics.median(warm), min(warm), max(warm)), flush=True)
-    finally:
-        static.shutdown()
-        for proxy in proxies:
-            stack_mod.stop(proxy)
-        stack_mod.stop(emulator)
-        os.remove(os.path.join(HERE, "out-config.json"))
+    results = run(args.runs, args.skip_pyodide, args.compare)
+    for name, both in results.items():
+        cold, warm = both["cold"], both["warm"]
+        print("%-20s cold median %7.0f ms (min %5.0f, max %5.0f)   warm median %7.0f ms (min %5.0f, max %5.0f)"
+              % (name, statistics.median(cold), min(cold), max(cold),
+                 statistics.median(warm), min(warm), max(warm)), flush=True)
     return results
 
 

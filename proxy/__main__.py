@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="say which endpoints, scopes and URLs in this text (a URL or pasted code; - reads "
                              "standard input, @FILE a file) exist in Genesys Web Messaging and which do not")
 
-    pack = sub.add_parser("pack", help="write static/app.pack, the app's Python in one file for the page")
+    pack = sub.add_parser("pack", help="write static/app.pack and static/app.mpy.pack, the app's Python (source, bytecode) in one file for the page")
     pack.add_argument("--root", type=Path, default=REPO_ROOT, help="checkout holding app/")
     pack.add_argument("--check", action="store_true", help="only say whether it is up to date (exit 1 if not)")
 
@@ -50,10 +50,10 @@ def _pack(args) -> int:
     root = args.root.resolve()
     if args.check:
         fresh = pack.is_fresh(root)
-        print("static/app.pack is " + ("up to date" if fresh else "missing or stale: run make pack"))
+        print("static/app.pack and app.mpy.pack are " + ("up to date" if fresh else "missing or stale: run make pack"))
         return 0 if fresh else 1
     changed = pack.write(root)
-    print("static/app.pack %s (%d modules)" % ("written" if changed else "unchanged", len(pack.sources(root))))
+    print("static/app.pack and app.mpy.pack %s (%d modules)" % ("written" if changed else "unchanged", len(pack.sources(root))))
     return 0
 
 

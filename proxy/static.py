@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from email.utils import formatdate, parsedate
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.staticfiles import NotModifiedResponse
 
-from . import pack
+from . import compress, pack
 
 # Explicit, because the system mime map varies: Pyodide silently never starts
 # if .wasm arrives as octet-stream, and module scripts need a JS type.
@@ -47,9 +48,12 @@ MIME_TYPES = {
 
 # App files change while developing: make the browser revalidate every time
 # (answered by 304 thanks to ETag/Last-Modified). The runtime is pinned by
-# version, so a week of caching saves ~10 MB per reload.
+# version: a week of caching with `immutable` means a warm load (and a reload)
+# neither downloads nor asks about ~1.2 MB (MicroPython) or ~14 MB (Pyodide);
+# after the week, a 304 renews it. Everything text-like is sent gzipped
+# (proxy/compress.py) with `Vary: Accept-Encoding`.
 APP_CACHE = "no-cache"
-RUNTIME_CACHE = "public, max-age=604800"
+RUNTIME_CACHE = "public, max-age=604800, immutable"
 RUNTIME_PREFIX = ("static", "pyscript")
 
 ALLOWED_DIRS = ("app", "static", "custom")  # custom/: the team's own modules and stylesheets
@@ -88,6 +92,9 @@ class PageFiles:
     def __init__(self, root: Path | str, csp: str = ""):
         self.root = Path(root).resolve()
         self.csp = csp  # the page's Content-Security-Policy (proxy/csp.py), sent with its HTML
+        if (self.root / "app").is_dir():
+            # Compiles the app to bytecode now (~150 ms) rather than in the first visitor's start.
+            threading.Thread(target=_warm_pack, args=(self.root,), daemon=True).start()
 
     def resolve(self, url_path: str) -> Path | None:
         parts = split_path(url_path)
@@ -114,8 +121,9 @@ class PageFiles:
         if request.method not in ("GET", "HEAD"):
             return PlainTextResponse("Method Not Allowed", status_code=405, headers={"Allow": "GET, HEAD"})
         path = request.url.path
-        if split_path(path) == pack.TARGET:
-            return self._pack(request)
+        for flavour, target in pack.TARGETS.items():
+            if split_path(path) == target:
+                return self._pack(request, flavour)
         file = self.resolve(path)
         if file is None:
             return PlainTextResponse("Not Found", status_code=404, headers={"Cache-Control": "no-store"})
@@ -126,33 +134,55 @@ class PageFiles:
         headers = {"Cache-Control": cache, "X-Content-Type-Options": "nosniff"}
         if file.suffix.lower() == ".html" and self.csp:
             headers["Content-Security-Policy"] = self.csp
-        if stat.st_size > SMALL_FILE:
-            response = FileResponse(file, stat_result=stat, media_type=media_type, headers=headers)
-            if _not_modified(response.headers, request.headers):
-                return NotModifiedResponse(response.headers)
-            return response
+        squeeze = compress.worth_it(file, stat.st_size)
+        if squeeze:
+            headers["Vary"] = "Accept-Encoding"
         headers.update(_validators(stat))
         if _not_modified(Headers(headers), request.headers):
             return NotModifiedResponse(Headers(headers))
+        if squeeze and compress.accepts_gzip(request.headers.get("accept-encoding")):
+            body = await compress.gzipped_file(file, stat.st_mtime_ns, stat.st_size)
+            return _gzip_response(request, body, media_type, headers)
+        if stat.st_size > SMALL_FILE:
+            return FileResponse(file, stat_result=stat, media_type=media_type, headers=headers)
         body = b"" if request.method == "HEAD" else file.read_bytes()
         response = Response(body, media_type=media_type, headers=headers)
         if request.method == "HEAD":
             response.headers["content-length"] = str(stat.st_size)
         return response
 
-
-    def _pack(self, request: Request) -> Response:
-        # Built from app/ on every request (a few ms), so an edit shows on the next reload
-        # without `make pack`; whatever static/app.pack holds on disk is ignored here.
-        body = pack.build(self.root)
-        headers = {"Cache-Control": APP_CACHE, "X-Content-Type-Options": "nosniff",
+    def _pack(self, request: Request, flavour: str) -> Response:
+        # Built from app/ on every request (a few ms; each module is compiled to bytecode once per
+        # change), so an edit shows on the next reload without `make pack`; whatever the packs on
+        # disk hold is ignored here.
+        body = pack.build(self.root, flavour)
+        headers = {"Cache-Control": APP_CACHE, "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding",
                    "etag": '"%s"' % hashlib.sha256(body).hexdigest()[:32]}
         if _not_modified(Headers(headers), request.headers):
             return NotModifiedResponse(Headers(headers))
+        if len(body) >= compress.MIN_BYTES and compress.accepts_gzip(request.headers.get("accept-encoding")):
+            return _gzip_response(request, compress.gzipped_body(headers["etag"], body),
+                                  "application/octet-stream", headers)
         response = Response(b"" if request.method == "HEAD" else body, media_type="application/octet-stream",
                             headers=headers)
         response.headers["content-length"] = str(len(body))
         return response
+
+
+def _gzip_response(request: Request, body: bytes, media_type: str, headers: dict[str, str]) -> Response:
+    """The gzip representation: its own ETag (a validator names one representation's bytes)."""
+    headers = dict(headers, **{"content-encoding": "gzip"})
+    headers["etag"] = headers["etag"][:-1] + '-gz"'
+    response = Response(b"" if request.method == "HEAD" else body, media_type=media_type, headers=headers)
+    response.headers["content-length"] = str(len(body))
+    return response
+
+
+def _warm_pack(root: Path) -> None:
+    try:
+        pack.build(root, "bytecode")
+    except Exception:  # noqa: BLE001  (a syntax error shows on the first request instead)
+        pass
 
 
 def _validators(stat: os.stat_result) -> dict[str, str]:
@@ -169,7 +199,9 @@ def _not_modified(response_headers: Headers, request_headers: Headers) -> bool:
         if if_none_match.strip() == "*":
             return True
         tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return response_headers.get("etag") in tags
+        tag = response_headers.get("etag") or ""
+        # Either representation (identity or gzip: same file version) is still valid.
+        return tag in tags or (tag[:-1] + '-gz"') in tags
     since = parsedate(request_headers.get("if-modified-since") or "")
     modified = parsedate(response_headers.get("last-modified") or "")
     return since is not None and modified is not None and since >= modified

@@ -2,6 +2,42 @@
 // decides which interpreter runs it: ?runtime= (one load) or "runtime" in the settings file.
 const PLUGINS_OFF = ["!error", "!deprecations-manager", "!donkey", "!py-editor", "!py-game", "!py-terminal", "!codemirror"];
 const RUNTIMES = { micropython: ["mpy", "pyscript.toml"], pyodide: ["py", "pyscript.pyodide.toml"] };
+// What each interpreter fetches once PyScript has started, one step after another (core, then its
+// config, then the interpreter's module, then its wasm, then the files). Asked for at once here, so
+// the requests overlap: ~100 ms less on a cold start. Keep in step with pyscript*.toml.
+const PRELOAD = {
+  micropython: [["modulepreload", "static/pyscript/micropython/micropython.mjs"],
+                ["fetch", "static/pyscript/micropython/micropython.wasm"],
+                ["fetch", "pyscript.toml"], ["fetch", "static/app.mpy.pack"], ["fetch", "app/main.py"]],
+  pyodide: [["modulepreload", "static/pyscript/pyodide/pyodide.mjs"],
+            ["modulepreload", "static/pyscript/pyodide/pyodide.asm.mjs"],
+            ["fetch", "static/pyscript/pyodide/pyodide.asm.wasm"],
+            ["fetch", "static/pyscript/pyodide/python_stdlib.zip"],
+            ["fetch", "static/pyscript/pyodide/pyodide-lock.json"],
+            ["fetch", "pyscript.pyodide.toml"], ["fetch", "static/app.pack"], ["fetch", "app/main.py"]],
+};
+
+function preload(runtime) {
+  const base = new URL(".", import.meta.url);  // static/
+  for (const [kind, path] of PRELOAD[runtime]) {
+    const link = document.createElement("link");
+    link.rel = kind === "modulepreload" ? "modulepreload" : "preload";
+    link.href = new URL("../" + path, base).href;
+    if (kind === "fetch") {
+      link.as = "fetch";
+      link.crossOrigin = "anonymous";  // what fetch() asks for, so the preloaded answer is used
+    }
+    document.head.append(link);
+  }
+}
+
+// The settings file, asked for now in the way app/browser/ports.py asks (the page's own, not ?config=).
+function preloadSettings() {
+  if (new URLSearchParams(location.search).get("config")) return;
+  const link = document.createElement("link");
+  Object.assign(link, { rel: "preload", as: "fetch", crossOrigin: "anonymous", href: new URL("config.json", location.href).href });
+  document.head.append(link);
+}
 
 async function chosenRuntime() {
   const params = new URLSearchParams(location.search);
@@ -22,7 +58,11 @@ async function chosenRuntime() {
 if (new URLSearchParams(location.search).get("embed") === "1" && window.parent !== window) {
   document.documentElement.dataset.gcwEmbed = "";
 }
+// PyScript's modules are already on their way (index.html's modulepreload); it is imported only
+// once the script and config elements below exist, since it reads them as it starts.
+preloadSettings();
 const runtime = await chosenRuntime();
+preload(runtime);
 const [type, config] = RUNTIMES[runtime];
 document.documentElement.dataset.chatRuntime = runtime;
 const script = document.createElement("script");

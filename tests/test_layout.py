@@ -27,9 +27,9 @@ def _imports(path):
 def test_both_pyscript_configs_fetch_the_app_as_one_pack_holding_every_module():
     from proxy import pack
 
-    for name in ("pyscript.toml", "pyscript.pyodide.toml"):
+    for name, pack_file in (("pyscript.toml", "./static/app.mpy.pack"), ("pyscript.pyodide.toml", "./static/app.pack")):
         files = tomllib.loads((ROOT / name).read_text())["files"]
-        assert files == {"./static/app.pack": "./app.pack"}, name
+        assert files == {pack_file: "./app.pack"}, name
     wanted = {str(p.relative_to(ROOT)) for p in _py(APP) if p.name != "main.py"}
     packed = pack.unpack(pack.build(ROOT))
     assert set(packed) == wanted

