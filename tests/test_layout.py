@@ -74,3 +74,25 @@ def test_app_calls_no_str_method_micropython_lacks():
     for path in _py(APP):
         found = pattern.findall(path.read_text())
         assert not found, "%s calls %s (not in MicroPython's str)" % (path, found)
+
+
+def test_preload_hints_name_files_that_exist():
+    """index.html's modulepreload links (PyScript's hashed chunk names) and boot.js's PRELOAD list
+    must name files of the pinned runtime and the page: a stale name would cost a wasted request
+    and the start-up it was meant to save. (`make` installs static/pyscript from package-lock.json.)"""
+    html = (ROOT / "index.html").read_text()
+    hrefs = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    assert "static/pyscript/core.js" in hrefs and len(hrefs) >= 2
+    boot = (ROOT / "static" / "boot.js").read_text()
+    listed = re.findall(r'\["(?:fetch|modulepreload)", "([^"]+)"\]', boot)
+    assert "static/app.mpy.pack" in listed and "static/pyscript/micropython/micropython.wasm" in listed
+    for path in hrefs + listed:
+        if path.startswith("static/app"):
+            continue  # the packs are built by `make pack` (and by the development proxy on request)
+        assert (ROOT / path).is_file(), path
+    for name in ("pyscript.toml", "pyscript.pyodide.toml"):
+        toml = tomllib.loads((ROOT / name).read_text())
+        runtime = "micropython" if name == "pyscript.toml" else "pyodide"
+        wanted = {toml["interpreter"].lstrip("./")} | {k.lstrip("./") for k in toml["files"]}
+        assert wanted <= set(listed), (name, wanted - set(listed))
+        assert runtime in boot
