@@ -1,5 +1,7 @@
 // Chooses the Python runtime and starts PyScript. All chat logic is Python (app/); this file only
 // decides which interpreter runs it: ?runtime= (one load) or "runtime" in the settings file.
+// The DOM builder the chat draws through (static/build.js), loading while the interpreter does.
+import("./build.js");
 const PLUGINS_OFF = ["!error", "!deprecations-manager", "!donkey", "!py-editor", "!py-game", "!py-terminal", "!codemirror"];
 const RUNTIMES = { micropython: ["mpy", "pyscript.toml"], pyodide: ["py", "pyscript.pyodide.toml"] };
 // What each interpreter fetches once PyScript has started, one step after another (core, then its

@@ -1,0 +1,39 @@
+// Builds the DOM nodes that the chat's Python render functions describe, in one call per drawn
+// thing instead of one call across the Python/JavaScript bridge per element and attribute (the
+// bridge, not the browser, was most of the cost of drawing: app/browser/dom.py).
+//
+// It decides nothing: app/chat/elements.py has already checked every tag and attribute (allow-list,
+// URL schemes) and app/browser/dom.py encodes the tree (see `tokens` there). It only ever calls
+// createElement, setAttribute and createTextNode, so text from the network is never parsed as HTML.
+//
+// The encoding: tokens joined by U+0000 (which the encoder removes from every text and value).
+// "<tag" opens an element, "@name" is followed by the attribute's value, "'text" is a text node,
+// ">" closes the element opened last.
+const SVG = "http://www.w3.org/2000/svg";
+
+export function build(encoded) {
+  const tokens = encoded.split("\u0000");
+  const stack = [];
+  let root = null;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const kind = token.charAt(0);
+    if (kind === "<") {
+      const tag = token.slice(1);
+      const parent = stack.length ? stack[stack.length - 1] : null;
+      const node = tag === "svg" || tag === "path" ? document.createElementNS(SVG, tag) : document.createElement(tag);
+      if (parent) parent.appendChild(node);
+      else if (!root) root = node;
+      stack.push(node);
+    } else if (kind === "@") {
+      stack[stack.length - 1].setAttribute(token.slice(1), tokens[++i]);
+    } else if (kind === "'") {
+      stack[stack.length - 1].appendChild(document.createTextNode(token.slice(1)));
+    } else if (kind === ">") {
+      stack.pop();
+    }
+  }
+  return root;
+}
+
+globalThis.gcwBuild = build;
