@@ -39,6 +39,7 @@ trace does, and answer each question directly. Long-task attribution is by time 
 """
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -103,8 +104,10 @@ COLLECT = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource').map(e => ({
     name: e.name, start: e.startTime, end: e.responseEnd, size: e.transferSize, type: e.initiatorType}));
+  const chat = performance.getEntriesByType('mark').filter(e => e.name.startsWith('chat:'))
+    .map(e => [e.name, e.startTime]);
   return {nav: {end: nav.responseEnd, dcl: nav.domContentLoadedEventEnd, size: nav.transferSize},
-          res, marks: window.__phases, origin: location.origin};
+          res, marks: window.__phases, chat, origin: location.origin};
 }"""
 
 # (key, label) in print order; a label starting with two spaces is a span (a difference), not a time.
@@ -232,6 +235,8 @@ def _phases(data, ready, cdp):
     out["lt_sum"] = sum(d for _, d in long_tasks)
     out["lt_max"] = max((d for _, d in long_tasks), default=0.0)
     out["lt_max_start"] = max(long_tasks, key=lambda t: t[1])[0] if long_tasks else None
+    for name, at in data.get("chat") or ():  # the app's own performance.mark("chat:...") steps
+        out.setdefault("mark:" + name, at)
     return out
 
 
@@ -276,12 +281,14 @@ def _cell(value, key):
 
 def table(name, cold, warm):
     """The phases as a Markdown table (medians), under a heading line."""
-    width = max(len(label) for _, label in ROWS)
+    width = max([len(label) for _, label in ROWS] + [len(k) for run in cold + warm for k in run])
     lines = ["%s (median of %d cold / %d warm runs; ms from navigation start unless noted)"
              % (name, len(cold), len(warm)), "",
              "| %-*s | %11s | %11s |" % (width, "phase", "cold median", "warm median"),
              "|-%s-|-%s:|-%s:|" % ("-" * width, "-" * 10, "-" * 10)]
-    for key, label in ROWS:
+    marks = sorted(set(k for run in cold + warm for k in run if k.startswith("mark:")),
+                   key=lambda k: _median(cold, k) or _median(warm, k) or 0)
+    for key, label in ROWS + [(k, "mark " + k[5:]) for k in marks]:
         c, w = _median(cold, key), _median(warm, key)
         if c is None and w is None:
             continue
@@ -293,11 +300,13 @@ def print_table(name, cold, warm):
     print("\n" + table(name, cold, warm) + "\n", flush=True)
 
 
-def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False):
-    """{variant name: (cold runs, warm runs)}, each run a dict of the phases above."""
+def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False, compare=None):
+    """{variant name: (cold runs, warm runs)}, each run a dict of the phases above. `compare`:
+    another checkout's page (e.g. a git worktree of an older commit) measured the same way, with
+    no route, side by side."""
     emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
-    proxies, copy_root = [], None
+    proxies, copy_roots = [], []
     try:
         proxies.append(stack_mod.start_proxy(proxy_port, emulator_port, quiet=True))
         config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID,
@@ -309,12 +318,16 @@ def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False):
         if with_route:
             variants += [(name + ", config via route (HTTP cache off)", base + "/?runtime=" + runtime,
                           base + "/config.json") for name, runtime in interpreters]
-        if real_cache:
-            copy_root = page_copy(config)
+        copies = ([("", None)] if real_cache else []) + ([(" (other)", compare)] if compare else [])
+        for suffix, root in copies:
+            copy_root = page_copy(config, os.path.abspath(root)) if root else page_copy(config)
+            copy_roots.append(copy_root)
             copy_port = stack_mod.free_port()
-            proxies.append(stack_mod.start_proxy(copy_port, emulator_port, quiet=True, root=copy_root))
+            # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
+            proxies.append(stack_mod.start_proxy(copy_port, emulator_port, quiet=True, root=copy_root,
+                                                 env_extra={"CHAT_CSP": "off"} if root else None))
             copy_base = "http://127.0.0.1:%d" % copy_port
-            variants += [(name + ", no route (HTTP cache on)", copy_base + "/?runtime=" + runtime, None)
+            variants += [(name + suffix + ", no route (HTTP cache on)", copy_base + "/?runtime=" + runtime, None)
                          for name, runtime in interpreters]
         results = dict((name, ([], [])) for name, _, _ in variants)
         with sync_playwright() as p:
@@ -331,7 +344,7 @@ def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False):
         for proxy in proxies:
             stack_mod.stop(proxy)
         stack_mod.stop(emulator)
-        if copy_root:
+        for copy_root in copy_roots:
             shutil.rmtree(copy_root, ignore_errors=True)
 
 
@@ -342,9 +355,13 @@ def main():
     parser.add_argument("--real-cache", action="store_true",
                         help="also measure without a route (a temporary copy of the page holds the test "
                              "config.json), so that warm loads really use the HTTP cache")
+    parser.add_argument("--no-route", action="store_true",
+                        help="skip the variants with a route (use with --real-cache or --compare)")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="also measure the page of another checkout (no route), side by side")
     parser.add_argument("--json", metavar="FILE", help="also write every run's phases to FILE")
     args = parser.parse_args()
-    results = run(args.runs, args.skip_pyodide, True, args.real_cache)
+    results = run(args.runs, args.skip_pyodide, not args.no_route, args.real_cache, args.compare)
     for name, (cold, warm) in results.items():
         print_table(name, cold, warm)
     if args.json:
