@@ -14,17 +14,22 @@ def _unpack(name="app.pack"):
     """Lays out the app's modules from the one file PyScript fetched (see proxy/pack.py: a JSON
     line of [path, size] pairs, then the files' bytes), so `import app...` finds them."""
     with open(name, "rb") as handle:
-        data = handle.read()
-    end = data.index(b"\n")
-    at = end + 1
-    for path, size in json.loads(data[:end]):
+        files = json.loads(handle.readline())
+        data = bytearray(sum(size for _, size in files))  # read at once into its final size
+        handle.readinto(data)
+    data = memoryview(data)  # each file is written from a view, not a copy
+    made = set()
+    at = 0
+    for path, size in files:
         folder = ""
         for part in path.split("/")[:-1]:
             folder = folder + "/" + part if folder else part
-            try:
-                os.mkdir(folder)
-            except OSError:  # already there
-                pass
+            if folder not in made:
+                made.add(folder)
+                try:
+                    os.mkdir(folder)
+                except OSError:  # already there
+                    pass
         with open(path, "wb") as out:
             out.write(data[at:at + size])
         at += size
