@@ -1,9 +1,13 @@
 """The page's script: lays out the app's modules and starts app/browser/wiring.py. No logic lives here.
 
 The start is cut into several tasks, the browser getting its main thread back in between:
-PyScript's own start-up, the unpacking, the imports and the wiring are each a short task instead
-of one long one blocking the page (and the host page around an embedded chat). A timer is awaited,
-not asyncio.sleep(0): on MicroPython that resumes in the same task.
+PyScript's own start-up, the unpacking, the chat's boot and the drawing code are each a short
+task instead of one long one blocking the page (and the host page around an embedded chat). A
+timer is awaited, not asyncio.sleep(0): on MicroPython that resumes in the same task.
+
+The chat boots (settings, deployment config, and the socket when the panel is open or a session
+exists) before the drawing code is imported, so those round trips overlap the rest of the start.
+Each step leaves a performance mark ("chat:...") for bench/phases.py.
 """
 import asyncio
 import json
@@ -43,21 +47,33 @@ def _next_task():
     return js.Promise.new(lambda resolve, reject: js.setTimeout(resolve, 0))
 
 
+def _mark(name):
+    import js
+
+    js.performance.mark("chat:" + name)
+
+
 async def _start():
     try:
         await _next_task()  # PyScript's own start-up ends its task here
+        _mark("unpack")
         _unpack()
+        _mark("unpacked")
         await _next_task()
-        from app.browser import wiring  # the edge and the string table
-        await _next_task()
-        from app.chat import controller  # noqa: F401  (the chat itself; wiring.start uses it)
-        await _next_task()
+        from app.browser import wiring  # the edge, the string table and (in boot) the controller
+        _mark("modules")
     except Exception as exc:  # a broken pack or module: say so where a developer looks
         import js
 
         js.console.error("chat: could not start: %s: %s" % (type(exc).__name__, exc))
         raise
-    wiring.start()  # shows its own notice if it fails
+    if not wiring.boot():  # the settings are asked for; shows its own notice if it fails
+        return
+    _mark("booted")
+    await _next_task()
+    wiring.start()  # the drawing code and the panel's listeners
+    _mark("wired")
 
 
+_mark("script")
 asyncio.create_task(_start())

@@ -17,9 +17,13 @@ after "ready to type" (the READY predicate of bench/startup.py):
 - interpreter ready: PyScript's `mpy:ready` / `py:ready` event (dispatched on the script element
   synchronously just before app/main.py runs), `mpy:done` / `py:done` after it returned, and the
   `*:progress` events ("Loaded MicroPython", "Loaded files", ...);
-- app imported: a wrapped Element.prototype.setAttribute notes, synchronously, the moment
-  main.py sets data-chat-python="ready" (after unpacking app.pack, the imports and the wiring,
-  just before controller.boot);
+- main.py runs: its first performance.mark ("chat:script"; app/main.py marks each of its steps:
+  unpack, unpacked, modules, booted, wired, all shown as "mark" rows). Between PyScript's *:ready
+  and this, PyScript runs its own Python set-up (a bare page pays it too), not the app;
+- chat wired: a wrapped Element.prototype.setAttribute notes, synchronously, the moment
+  app/browser/wiring.py sets data-chat-python="ready" (the panel's renderer built and its
+  listeners on; the chat has booted before that, so its settings and deployment config may
+  already be on their way);
 - socket: window.WebSocket replaced by a subclass noting construction, open, first message and
   the first message naming SessionResponse;
 - long tasks: PerformanceObserver('longtask'), those starting before ready;
@@ -128,8 +132,9 @@ ROWS = [
     ("loaded", "progress 'Loaded <interpreter>'"),
     ("pack", "app.pack fetched"),
     ("ready_evt", "interpreter ready (*:ready event)"),
-    ("main_start", "main.py starts (ready + main.py fetched)"),
-    ("imported", "app imported (data-chat-python=ready)"),
+    ("main_start", "main.py may start (ready + main.py fetched)"),
+    ("script", "main.py runs (mark chat:script)"),
+    ("imported", "chat wired (data-chat-python=ready)"),
     ("settings_start", "settings config.json requested"),
     ("settings", "settings config.json fetched"),
     ("deploy_start", "deployment config.json requested"),
@@ -145,8 +150,9 @@ ROWS = [
     ("d_interp", "  span: runtime fetched -> interpreter ready"),
     ("d_pack", "  span: wasm instantiated -> app.pack fetched"),
     ("d_mainpy", "  span: ready -> main.py fetched (sequential)"),
-    ("d_import", "  span: unpack + import + wiring (main.py start -> imported)"),
-    ("d_configs", "  span: imported -> deployment config fetched"),
+    ("d_pyscript", "  span: PyScript's own set-up (ready -> main.py runs)"),
+    ("d_import", "  span: unpack + import + boot + wiring (main.py runs -> wired)"),
+    ("d_configs", "  span: main.py runs -> deployment config fetched"),
     ("d_socket", "  span: deployment config -> socket open"),
     ("d_session", "  span: socket open -> SessionResponse"),
     ("d_paint", "  span: SessionResponse -> READY"),
@@ -193,7 +199,7 @@ def _phases(data, ready, cdp):
         "wasm": _last(res, lambda n: runtime(n) and path(n).endswith(".wasm")),
         "stdlib": _last(res, lambda n: path(n).endswith("python_stdlib.zip")),
         "lock": _last(res, lambda n: path(n).endswith("pyodide-lock.json")),
-        "pack": _last(res, lambda n: path(n).endswith("app.pack")),
+        "pack": _last(res, lambda n: path(n).endswith(".pack")),
         "settings_start": _first(res, lambda n: same(n) and path(n).endswith("/config.json")),
         "settings": _last(res, lambda n: same(n) and path(n).endswith("/config.json")),
         "deploy_start": _first(res, lambda n: "/webdeployments/" in n and path(n).endswith("/config.json")),
@@ -222,8 +228,10 @@ def _phases(data, ready, cdp):
     starts = [v for v in (out["ready_evt"], out["mainpy"]) if v is not None]
     out["main_start"] = max(starts) if starts else None
     out["d_mainpy"] = _diff(out["main_start"], out["ready_evt"])
-    out["d_import"] = _diff(out["imported"], out["main_start"])
-    out["d_configs"] = _diff(out["deploy"], out["imported"])
+    out["script"] = next((at for name, at in data.get("chat") or () if name == "chat:script"), None)
+    out["d_pyscript"] = _diff(out["script"], out["main_start"])
+    out["d_import"] = _diff(out["imported"], out["script"] if out["script"] is not None else out["main_start"])
+    out["d_configs"] = _diff(out["deploy"], out["script"])
     out["d_socket"] = _diff(out["ws_open"], out["deploy"])
     out["d_session"] = _diff(out["ws_session"], out["ws_open"])
     out["d_paint"] = _diff(ready, out["ws_session"])

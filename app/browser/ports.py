@@ -25,8 +25,9 @@ def guarded(fn, on_error=None):
 
 
 class BrowserPorts:
-    def __init__(self, renderer, on_error=None, embedded=False):
-        self.renderer = renderer
+    def __init__(self, on_error=None, embedded=False):
+        self.renderer = None  # app/browser/dom.PanelRenderer, once built (use_renderer)
+        self._for_panel = []  # what was asked of the panel before its renderer existed, in order
         self.embedded = embedded
         self.on_error = on_error  # shows a plain notice when a callback hits a bug
         self.controller = None
@@ -39,6 +40,20 @@ class BrowserPorts:
 
     def attach(self, controller):
         self.controller = controller
+
+    def use_renderer(self, renderer):
+        """The panel's renderer, once its code is imported: the chat boots and connects before that
+        (app/main.py), so what it asked of the panel meanwhile is handed over now, in order."""
+        self.renderer = renderer
+        waiting, self._for_panel = self._for_panel, []
+        for name, args in waiting:
+            getattr(renderer, name)(*args)
+
+    def _panel(self, name, *args):
+        if self.renderer is None:
+            self._for_panel.append((name, args))
+        else:
+            getattr(self.renderer, name)(*args)
 
     # -- socket -----------------------------------------------------------------------------
     def open_socket(self, url):
@@ -203,7 +218,7 @@ class BrowserPorts:
             xhr.abort()
 
     def fresh_link(self, attachment_id, url, purpose, filename):
-        self.renderer.fresh_link(attachment_id, url, purpose, filename)
+        self._panel("fresh_link", attachment_id, url, purpose, filename)
 
     def fetch_json(self, url, on_done, headers=None):
         asyncio.create_task(self._fetch(url, on_done, headers))
@@ -226,7 +241,7 @@ class BrowserPorts:
         guarded(on_done, self.on_error)(status, data)
 
     def render(self, view):
-        self.renderer.render(view)
+        self._panel("render", view)
 
     def post_host(self, origin, message):
         bridge.post(origin, message)
@@ -307,16 +322,16 @@ class BrowserPorts:
             panel.showPopover()
 
     def download(self, filename, mime, content):
-        self.renderer.download(filename, mime, content)
+        self._panel("download", filename, mime, content)
 
     def panel_opened(self):
-        self.renderer.focus_panel()
+        self._panel("focus_panel")
 
     def set_language(self, language, rtl):
-        self.renderer.set_language(language, rtl, self.embedded)
+        self._panel("set_language", language, rtl, self.embedded)
 
     def set_theme(self, tokens, scheme):
-        self.renderer.set_theme(tokens, scheme)
+        self._panel("set_theme", tokens, scheme)
 
     def load_modules(self, urls, on_done):
         from app.browser import modules
@@ -333,7 +348,7 @@ class BrowserPorts:
     def use_renderers(self, overrides):
         from app.chat.render import Renderers
 
-        self.renderer.use_renderers(Renderers(overrides, log=self.log))
+        self._panel("use_renderers", Renderers(overrides, log=self.log))
 
 
 class _Closed:

@@ -1,14 +1,23 @@
-"""Wires the browser edge to the chat controller (app/main.py calls start() once the app's modules
-are laid out). No logic lives here."""
+"""Wires the browser edge to the chat controller, in two steps (app/main.py runs them as separate
+tasks once the app's modules are laid out). No logic lives here.
+
+1. boot(): the ports and the controller, and what needs no drawing code: the settings, then the
+   deployment's config and (when the panel is open or a session exists) the socket start here.
+2. start(): the drawing code is imported, the panel's renderer built and handed what the
+   controller asked of it meanwhile, and the panel's own listeners attached.
+
+So the network round trips of the start run while the drawing code is still being imported.
+"""
 import asyncio
 
 import js
 from pyscript import document
 from pyscript.ffi import create_proxy
 
-from app.browser.dom import PanelRenderer
 from app.browser.ports import BrowserPorts, guarded
 from app.chat.strings import t
+
+_booted = {}  # what boot() made, for start(): "ports", "controller", "embedded"
 
 
 def _show_crash(exc):
@@ -29,16 +38,51 @@ def _on(node, kind, fn):
     node.addEventListener(kind, create_proxy(guarded(fn, _show_crash)))
 
 
-def main():
+def _boot():
     from app.browser import bridge
     from app.chat.controller import Controller
 
     embedded = bridge.embedded()
-    renderer = PanelRenderer()
-    ports = BrowserPorts(renderer, _show_crash, embedded)
+    ports = BrowserPorts(_show_crash, embedded)
     controller = Controller(ports, embedded, bridge.parent_origin() if embedded else None)
     ports.attach(controller)
     ports.watch_policy()
+    _booted.update(ports=ports, controller=controller, embedded=embedded)
+    panel = document.getElementById("chat-panel")
+    launcher = document.getElementById("chat-launcher")
+
+    def toggled(event):
+        if str(event.newState) == "open":
+            controller.open_panel()
+        else:
+            controller.close_panel()
+            if launcher:
+                launcher.focus()  # focus goes back where the guest opened the chat
+
+    # What opens the panel or talks to the host page is listened for before the settings are
+    # read: the host's init answers the hello the settings send.
+    if embedded:
+        # The loader on the host page shows and hides the whole frame; the panel fills it.
+        panel.removeAttribute("popover")
+        bridge.listen(controller, lambda fn: guarded(fn, _show_crash))
+    else:
+        _on(panel, "toggle", toggled)
+    _on(document, "visibilitychange", lambda e: controller.visibility(not document.hidden))
+    # The transcript is saved at most once a second; pagehide catches the last changes.
+    _on(js.window, "pagehide", lambda e: controller.flush())
+    _on(js.window, "online", lambda e: controller.online())
+    controller.attention.visible = not document.hidden
+    languages = js.navigator.languages
+    controller.boot(str(js.window.location.href), [str(languages[i]) for i in range(int(languages.length))])
+    if not embedded and panel.matches(":popover-open"):  # opened before Python was ready
+        controller.open_panel()
+
+
+def _start():
+    from app.browser.dom import PanelRenderer  # the drawing code, imported once the chat has booted
+
+    ports, controller, embedded = _booted["ports"], _booted["controller"], _booted["embedded"]
+    renderer = PanelRenderer()
     renderer.controller = controller
     panel = document.getElementById("chat-panel")
     composer = document.getElementById("chat-composer")
@@ -113,16 +157,6 @@ def main():
             event.preventDefault()
             add_files(data.files)
 
-    launcher = document.getElementById("chat-launcher")
-
-    def toggled(event):
-        if str(event.newState) == "open":
-            controller.open_panel()
-        else:
-            controller.close_panel()
-            if launcher:
-                launcher.focus()  # focus goes back where the guest opened the chat
-
     def close_panel():
         if embedded:
             controller.close_panel()
@@ -154,26 +188,17 @@ def main():
         _on(panel, kind, dragging)
     _on(panel, "drop", dropped)
     if embedded:
-        # The loader on the host page shows and hides the whole frame; the panel fills it.
-        panel.removeAttribute("popover")
-        bridge.listen(controller, lambda fn: guarded(fn, _show_crash))
-
         _on(panel.querySelector(".gcw-close"), "click", lambda e: close_panel())
-    else:
-        _on(panel, "toggle", toggled)
     _on(panel, "keydown", escape)
-    _on(document, "visibilitychange", lambda e: controller.visibility(not document.hidden))
     _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
-    # The transcript is saved at most once a second; pagehide catches the last changes.
-    _on(js.window, "pagehide", lambda e: controller.flush())
-    _on(js.window, "online", lambda e: controller.online())
-    controller.attention.visible = not document.hidden
+    ports.use_renderer(renderer)  # what the controller asked of the panel so far is drawn next frame
     document.documentElement.setAttribute("data-chat-python", "ready")
-    languages = js.navigator.languages
-    controller.boot(str(js.window.location.href), [str(languages[i]) for i in range(int(languages.length))])
-    if not embedded and panel.matches(":popover-open"):  # opened before Python was ready
-        controller.open_panel()
+
+
+def boot():
+    """Step 1: returns whether step 2 may follow (a failure has shown its notice)."""
+    return guarded(lambda: _boot() or True, _show_crash)() is True
 
 
 def start():
-    guarded(main, _show_crash)()
+    guarded(_start, _show_crash)()
