@@ -2,7 +2,7 @@
 and what the host page pays before the guest clicks, with the chat loaded on click or preloaded
 once the host page is idle.
 
-    .venv/bin/python -m bench.embed [--runs 5] [--skip-pyodide]
+    .venv/bin/python -m bench.embed [--runs 5] [--skip-pyodide] [--compare DIR]
 
 Ready to type = the composer is enabled and the panel says Connected, as in bench/startup, read on
 the chat page's clock and turned into time since the host page's navigation. Every run is a fresh
@@ -12,6 +12,7 @@ host page and the chat's frame, as received: the proxy sends text and wasm gzipp
 """
 import argparse
 import json
+import os
 import shutil
 import statistics
 import tempfile
@@ -106,47 +107,57 @@ def before_click(browser, proxy, config, host_url, preload):
         context.close()
 
 
-def run(runs=5, skip_pyodide=False, direct_and_snippet=True):
+def run(runs=5, skip_pyodide=False, direct_and_snippet=True, compare=None):
     """{(kind, runtime[, load]): [per-run figures]} as printed by main(): "direct" and "snippet"
-    navigation to ready-to-type (ms); "before": (bytes, host long tasks ms, click to ready ms)."""
-    emulator_port, proxy_port = stack_mod.free_port(), stack_mod.free_port()
+    navigation to ready-to-type (ms); "before": (bytes, host long tasks ms, click to ready ms).
+    `compare`: another checkout's page, measured the same way in turn; its runtimes are named
+    "<runtime> (other)"."""
+    emulator_port = stack_mod.free_port()
     emulator = stack_mod.start_emulator(emulator_port, quiet=True)
     folder = tempfile.mkdtemp(prefix="bench-host-")
     host = stack_mod.serve_folder(folder)
-    # the host site may frame the chat (its Content-Security-Policy's frame-ancestors)
-    proxy_process = stack_mod.start_proxy(proxy_port, emulator_port, quiet=True,
-                                          env_extra={"CHAT_FRAME_ANCESTORS": host.origin})
-    proxy = "http://127.0.0.1:%d" % proxy_port
     host_origin = host.origin
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}
     runtimes = ["micropython"] + ([] if skip_pyodide else ["pyodide"])
+    processes, chats = [], []  # chats: (suffix, proxy origin)
     pages = {}
-    for runtime in runtimes:
-        for load in ("idle", "click"):
-            name = "%s-%s.html" % (runtime, load)
-            with open(folder + "/" + name, "w") as handle:
-                handle.write(HOST_PAGE % {"options": json.dumps({"runtime": runtime, "load": load}), "chat": proxy})
-            pages[runtime, load] = host_origin + "/" + name
     results = {}
     try:
+        for suffix, root in [("", stack_mod.ROOT)] + ([(" (other)", os.path.abspath(compare))] if compare else []):
+            port = stack_mod.free_port()
+            # the host site may frame the chat (its Content-Security-Policy's frame-ancestors)
+            processes.append(stack_mod.start_proxy(port, emulator_port, quiet=True, root=root,
+                                                   env_extra={"CHAT_FRAME_ANCESTORS": host_origin}))
+            proxy = "http://127.0.0.1:%d" % port
+            chats.append((suffix, proxy))
+            for runtime in runtimes:
+                for load in ("idle", "click"):
+                    name = "%s%s-%s.html" % (runtime, "-other" if suffix else "", load)
+                    with open(folder + "/" + name, "w") as handle:
+                        handle.write(HOST_PAGE % {"options": json.dumps({"runtime": runtime, "load": load}),
+                                                  "chat": proxy})
+                    pages[runtime + suffix, load] = host_origin + "/" + name
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS, headless=True)
             for _ in range(runs):  # interleaved, as in bench/startup
-                for runtime in runtimes:
-                    if direct_and_snippet:
-                        results.setdefault(("direct", runtime), []).append(direct(browser, proxy, config, runtime))
-                        results.setdefault(("snippet", runtime), []).append(
-                            snippet_open_at_once(browser, proxy, config, pages[runtime, "click"]))
-                    for load in ("click", "idle"):
-                        results.setdefault(("before", runtime, load), []).append(
-                            before_click(browser, proxy, config, pages[runtime, load], load == "idle"))
+                for suffix, proxy in chats:
+                    for runtime in runtimes:
+                        name = runtime + suffix
+                        if direct_and_snippet:
+                            results.setdefault(("direct", name), []).append(direct(browser, proxy, config, runtime))
+                            results.setdefault(("snippet", name), []).append(
+                                snippet_open_at_once(browser, proxy, config, pages[name, "click"]))
+                        for load in ("click", "idle"):
+                            results.setdefault(("before", name, load), []).append(
+                                before_click(browser, proxy, config, pages[name, load], load == "idle"))
             browser.close()
         return results
     finally:
         host.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
-        stack_mod.stop(proxy_process)
+        for process in processes:
+            stack_mod.stop(process)
         stack_mod.stop(emulator)
 
 
@@ -154,9 +165,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-pyodide", action="store_true")
+    parser.add_argument("--compare", metavar="DIR",
+                        help="also measure the page of another checkout (e.g. a git worktree of an older commit, "
+                             "with static/pyscript filled), side by side")
     args = parser.parse_args()
     runtimes = ["micropython"] + ([] if args.skip_pyodide else ["pyodide"])
-    results = run(args.runs, args.skip_pyodide)
+    if args.compare:
+        runtimes += [runtime + " (other)" for runtime in runtimes]
+    results = run(args.runs, args.skip_pyodide, compare=args.compare)
     print("Cold loads, median of %d (ms)" % args.runs)
     for runtime in runtimes:
         d, s = statistics.median(results["direct", runtime]), statistics.median(results["snippet", runtime])
