@@ -19,7 +19,7 @@ import tempfile
 
 from playwright.sync_api import sync_playwright
 
-from bench.startup import ARGS, OPEN_AT_ONCE, READY
+from bench.startup import ARGS, OPEN_AT_ONCE, READY, page_copy
 from scripts import stack as stack_mod
 
 HOST_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title></head><body>
@@ -120,14 +120,17 @@ def run(runs=5, skip_pyodide=False, direct_and_snippet=True, compare=None):
     config = {"deploymentId": stack_mod.DEMO_DEPLOYMENT_ID, "webMessagingUrl": "ws://127.0.0.1:%d/v1" % emulator_port,
               "apiBaseUrl": "http://127.0.0.1:%d" % emulator_port, "proxyUrl": "", "embed": {"hosts": [host_origin]}}
     runtimes = ["micropython"] + ([] if skip_pyodide else ["pyodide"])
-    processes, chats = [], []  # chats: (suffix, proxy origin)
+    processes, chats, copies = [], [], []  # chats: (suffix, proxy origin)
     pages = {}
     results = {}
     try:
-        for suffix, root in [("", stack_mod.ROOT)] + ([(" (other)", os.path.abspath(compare))] if compare else []):
+        for suffix, root in [("", None)] + ([(" (other)", os.path.abspath(compare))] if compare else []):
+            if root is not None:  # served from a copy, as bench/startup does (the proxy refuses symlinks
+                root = page_copy(config, root)  # that leave its root, such as a worktree's static/pyscript)
+                copies.append(root)
             port = stack_mod.free_port()
             # the host site may frame the chat (its Content-Security-Policy's frame-ancestors)
-            processes.append(stack_mod.start_proxy(port, emulator_port, quiet=True, root=root,
+            processes.append(stack_mod.start_proxy(port, emulator_port, quiet=True, root=root or stack_mod.ROOT,
                                                    env_extra={"CHAT_FRAME_ANCESTORS": host_origin}))
             proxy = "http://127.0.0.1:%d" % port
             chats.append((suffix, proxy))
@@ -159,6 +162,8 @@ def run(runs=5, skip_pyodide=False, direct_and_snippet=True, compare=None):
         for process in processes:
             stack_mod.stop(process)
         stack_mod.stop(emulator)
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
 
 
 def main():
