@@ -5,8 +5,9 @@ PyScript's own start-up, the unpacking, the chat's boot and the drawing code are
 task instead of one long one blocking the page (and the host page around an embedded chat). A
 timer is awaited, not asyncio.sleep(0): on MicroPython that resumes in the same task.
 
-The chat boots (settings, deployment config, and the socket when the panel is open or a session
-exists) before the drawing code is imported, so those round trips overlap the rest of the start.
+The settings and the deployment config are asked for before the controller is imported, and the
+chat boots (the socket too, when the panel is open or a session exists) before the drawing code
+is imported, so those round trips overlap the rest of the start.
 Each step leaves a performance mark ("chat:...") for bench/phases.py.
 """
 import asyncio
@@ -67,7 +68,10 @@ async def _start():
 
         js.console.error("chat: could not start: %s: %s" % (type(exc).__name__, exc))
         raise
-    if not wiring.boot():  # the settings are asked for; shows its own notice if it fails
+    if not wiring.prefetch():  # the settings, then the deployment config; shows its own notice if it fails
+        return
+    await _next_task()
+    if not wiring.boot():  # the controller; shows its own notice if it fails
         return
     _mark("booted")
     await _next_task()

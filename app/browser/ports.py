@@ -4,9 +4,10 @@ The only module besides dom.py that touches `js`/`pyscript`. Every callback from
 wrapped so a Python error becomes a console message and a plain notice, never a traceback in the page.
 """
 import asyncio
+import json
 
 import js
-from pyscript import WebSocket, fetch
+from pyscript import WebSocket
 from pyscript.ffi import create_proxy
 
 from app.browser import bridge
@@ -28,6 +29,7 @@ class BrowserPorts:
     def __init__(self, on_error=None, embedded=False):
         self.renderer = None  # app/browser/dom.PanelRenderer, once built (use_renderer)
         self._for_panel = []  # what was asked of the panel before its renderer existed, in order
+        self._early = {}  # url -> {"answer", "waiting"}: a request made before anyone asked for it (prefetch)
         self._ready = False  # the last view was ready to type
         self._flush = None  # a proxy drawing the pending view now (see render)
         self.embedded = embedded
@@ -223,24 +225,86 @@ class BrowserPorts:
         self._panel("fresh_link", attachment_id, url, purpose, filename)
 
     def fetch_json(self, url, on_done, headers=None):
-        asyncio.create_task(self._fetch(url, on_done, headers))
+        answer = guarded(on_done, self.on_error)
+        early = None if headers else self._early.pop(url, None)
+        if early is None:
+            self._request(url, headers, answer)
+        elif early["answer"] is None:
+            early["waiting"].append(answer)
+        else:
+            self._soon(lambda: answer(*early["answer"]))  # answered already: still not before we return
 
-    async def _fetch(self, url, on_done, headers):
-        status, data = 0, None
-        try:
-            if headers:
-                response = await fetch(url, cache="no-cache", headers=headers)
-            else:
-                response = await fetch(url, cache="no-cache")
+    def prefetch(self, url, then=None):
+        """Ask for `url` (JSON, no headers) now, before the controller does: its next fetch_json of
+        the same URL is answered from this request instead of a new one. `then(status, data)` runs
+        when the answer is in (before the controller's own callback)."""
+        early = {"answer": None, "waiting": [guarded(then, self.on_error)] if then is not None else []}
+        self._early[url] = early
+
+        def done(status, data):
+            early["answer"] = (status, data)
+            waiting, early["waiting"] = early["waiting"], []
+            for answer in waiting:
+                answer(status, data)
+
+        self._request(url, None, done)
+
+    def _request(self, url, headers, done):
+        """fetch() -> done(status, data or None; status 0 when it failed), through the promises'
+        own callbacks rather than an asyncio task: on MicroPython every await resumes from a timer
+        task, behind whatever else the page has queued, and a fetch takes several."""
+        held = []
+
+        def finish(status, data):
+            for proxy in held:
+                if hasattr(proxy, "destroy"):
+                    proxy.destroy()  # Pyodide keeps proxies alive until destroyed
+            done(status, data)
+
+        def failed(error, status=0):
+            js.console.warn("chat: fetch failed for " + url + ": " + str(error))
+            finish(status, None)
+
+        def read(text, status):
+            if status != 200:
+                return finish(status, None)  # the body was read anyway, so the request completes
+            try:
+                data = json.loads(str(text))
+            except Exception as exc:
+                return failed(exc, status)
+            finish(status, data)
+
+        def answered(response):
             status = int(response.status)
-            if status == 200:
-                data = await response.json()
-                data = _to_py(data)
-            else:
-                await response.text()  # read anyway, so the request completes
-        except Exception as exc:
-            js.console.warn("chat: fetch failed for " + url + ": " + str(exc))
-        guarded(on_done, self.on_error)(status, data)
+            response.text().then(self._held(held, lambda text: read(text, status)),
+                                 self._held(held, lambda error: failed(error, status)))
+
+        options = {"cache": "no-cache"}
+        if headers:
+            options["headers"] = dict(headers)
+        try:
+            js.fetch(url, _js_object(options)).then(self._held(held, answered), self._held(held, failed))
+        except Exception as exc:  # a malformed URL may throw at once
+            self._soon(lambda: failed(exc))
+
+    def _held(self, held, fn):
+        proxy = create_proxy(guarded(fn, self.on_error))
+        held.append(proxy)
+        return proxy
+
+    def _soon(self, fn):
+        """fn() once the current task has finished its own work (a microtask)."""
+        holder = []
+
+        def run(*_):
+            try:
+                guarded(fn, self.on_error)()
+            finally:
+                if hasattr(holder[0], "destroy"):
+                    holder[0].destroy()
+
+        holder.append(create_proxy(run))
+        js.queueMicrotask(holder[0])
 
     def render(self, view):
         """The panel draws once per animation frame. Only when the chat becomes ready to type (the
@@ -372,12 +436,6 @@ def _js_object(values):
     from pyscript.ffi import to_js
 
     return to_js(values)
-
-
-def _to_py(value):
-    if hasattr(value, "to_py"):
-        return value.to_py()
-    return value
 
 
 def _uuid4_from(crypto):

@@ -1,12 +1,15 @@
-"""Wires the browser edge to the chat controller, in two steps (app/main.py runs them as separate
+"""Wires the browser edge to the chat controller, in steps (app/main.py runs them as separate
 tasks once the app's modules are laid out). No logic lives here.
 
-1. boot(): the ports and the controller, and what needs no drawing code: the settings, then the
-   deployment's config and (when the panel is open or a session exists) the socket start here.
+0. prefetch(): the ports; the settings, then the deployment's config, are asked for.
+1. boot(): the controller, and what needs no drawing code: it reads the settings and the
+   deployment's config (answered from step 0) and opens the socket when the panel is open or a
+   session exists.
 2. start(): the drawing code is imported, the panel's renderer built and handed what the
    controller asked of it meanwhile, and the panel's own listeners attached.
 
-So the network round trips of the start run while the drawing code is still being imported.
+So the network round trips of the start run while the controller and the drawing code are still
+being imported.
 """
 import asyncio
 
@@ -17,7 +20,7 @@ from pyscript.ffi import create_proxy
 from app.browser.ports import BrowserPorts, guarded
 from app.chat.strings import t
 
-_booted = {}  # what boot() made, for start(): "ports", "controller", "embedded"
+_booted = {}  # what the steps made, for the next: "ports", "embedded", "controller"
 
 
 def _show_crash(exc):
@@ -38,16 +41,39 @@ def _on(node, kind, fn):
     node.addEventListener(kind, create_proxy(guarded(fn, _show_crash)))
 
 
+def _prefetch():
+    from app.browser import bridge
+    from app.chat import settings as settings_mod
+
+    embedded = bridge.embedded()
+    ports = BrowserPorts(_show_crash, embedded)
+    _booted.update(ports=ports, embedded=embedded)
+    page_url = str(js.window.location.href)
+    if settings_mod.query_param(page_url, "config"):
+        return  # which settings file counts is the controller's to decide
+
+    def settings_known(status, data):
+        # Embedded, the host page's options may name another deployment: the controller asks then.
+        if status != 200 or embedded:
+            return
+        try:
+            settings = settings_mod.parse(data, page_url)
+        except settings_mod.SettingsError:
+            return  # the controller explains
+        ports.prefetch(settings_mod.deployment_config_url(settings))
+
+    ports.prefetch(settings_mod.config_url(page_url, with_param=False), settings_known)
+
+
 def _boot():
     from app.browser import bridge
     from app.chat.controller import Controller
 
-    embedded = bridge.embedded()
-    ports = BrowserPorts(_show_crash, embedded)
+    ports, embedded = _booted["ports"], _booted["embedded"]
     controller = Controller(ports, embedded, bridge.parent_origin() if embedded else None)
     ports.attach(controller)
     ports.watch_policy()
-    _booted.update(ports=ports, controller=controller, embedded=embedded)
+    _booted["controller"] = controller
     panel = document.getElementById("chat-panel")
     launcher = document.getElementById("chat-launcher")
 
@@ -193,6 +219,13 @@ def _start():
     _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
     ports.use_renderer(renderer)  # what the controller asked of the panel so far is drawn next frame
     document.documentElement.setAttribute("data-chat-python", "ready")
+
+
+def prefetch():
+    """Step 0, before the controller is imported: the settings, then the deployment's config, are
+    asked for now (the controller's own requests for them are answered from these). Returns
+    whether step 1 may follow."""
+    return guarded(lambda: _prefetch() or True, _show_crash)() is True
 
 
 def boot():
