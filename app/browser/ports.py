@@ -232,7 +232,8 @@ class BrowserPorts:
         elif early["answer"] is None:
             early["waiting"].append(answer)
         else:
-            self._soon(lambda: answer(*early["answer"]))  # answered already: still not before we return
+            # answered already: still not before we return, and in a task of its own
+            self.schedule(0, lambda: answer(*early["answer"]))
 
     def prefetch(self, url, then=None):
         """Ask for `url` (JSON, no headers) now, before the controller does: its next fetch_json of
@@ -285,26 +286,12 @@ class BrowserPorts:
         try:
             js.fetch(url, _js_object(options)).then(self._held(held, answered), self._held(held, failed))
         except Exception as exc:  # a malformed URL may throw at once
-            self._soon(lambda: failed(exc))
+            self.schedule(0, lambda: failed(exc))
 
     def _held(self, held, fn):
         proxy = create_proxy(guarded(fn, self.on_error))
         held.append(proxy)
         return proxy
-
-    def _soon(self, fn):
-        """fn() once the current task has finished its own work (a microtask)."""
-        holder = []
-
-        def run(*_):
-            try:
-                guarded(fn, self.on_error)()
-            finally:
-                if hasattr(holder[0], "destroy"):
-                    holder[0].destroy()
-
-        holder.append(create_proxy(run))
-        js.queueMicrotask(holder[0])
 
     def render(self, view):
         """The panel draws once per animation frame. Only when the chat becomes ready to type (the
