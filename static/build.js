@@ -6,13 +6,13 @@
 // URL schemes) and app/browser/dom.py encodes the tree (see `tokens` there). It only ever calls
 // createElement, setAttribute and createTextNode, so text from the network is never parsed as HTML.
 //
-// The encoding: tokens joined by U+0000 (which the encoder removes from every text and value).
+// The encoding: tokens joined by U+0001 (which the encoder removes from every text and value).
 // "<tag" opens an element, "@name" is followed by the attribute's value, "'text" is a text node,
 // ">" closes the element opened last.
 const SVG = "http://www.w3.org/2000/svg";
 
 export function build(encoded) {
-  const tokens = encoded.split("\u0000");
+  const tokens = encoded.split("\u0001");
   const stack = [];
   let root = null;
   for (let i = 0; i < tokens.length; i++) {

@@ -2,26 +2,33 @@
 
 Rows are drawn by the render registry (app/chat/render.py) through `DomBuilder.h`, which makes
 only elements, text nodes and allow-listed attributes (app/chat/elements.attrs_of): nothing from
-the network is ever parsed as HTML. Event handlers are delegated: one listener per event type on
+the network is ever parsed as HTML. A drawn tree becomes DOM nodes in one call to static/build.js
+(createElement, setAttribute and createTextNode only). Event handlers are delegated: one listener per event type on
 the panel finds the handler a render function attached, so redrawing a row creates no browser
 proxies. Rows are keyed; a row is redrawn only when it (or its place in a group) changed.
 
 The transcript follows new messages while the guest is at the bottom; once they scroll up it
-stays put and a "New messages" button appears. Scrolling to the top loads earlier messages and
-keeps the reading position. DOM work happens once per animation frame.
+stays put and a "New messages" button appears. Only the newest WINDOW_ROWS rows are in the page at
+first: scrolling to the top draws older ones already in memory (REVEAL_ROWS at a time), then loads
+earlier messages from the service, keeping the reading position; back at the bottom, the page
+lets go of the older rows again. So a transcript of thousands of messages opens as fast as a short
+one and the page holds only what the guest scrolled through. DOM work happens once per animation
+frame.
 """
 import js
 from pyscript import document
 from pyscript.ffi import create_proxy, to_js
 
 from app.chat import render as render_mod
-from app.chat.elements import attrs_of, flat
+from app.chat.elements import El, attrs_of, encoded, flat
 from app.chat.strings import t
 
 FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
 FRAME_BUDGET_MS = 30  # DOM work per animation frame; the rest of a long transcript waits a frame
 MIN_ROWS_PER_FRAME = 8
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
+WINDOW_ROWS = 40  # the newest rows drawn when the transcript opens (several screens' worth)
+REVEAL_ROWS = 30  # older rows drawn from memory each time the guest reaches the top
 FOCUS_ON_OPEN = (".gcw-prechat input, .gcw-prechat select, .gcw-prechat textarea", "#chat-input",
                  "#chat-notice-button", "#chat-scroll")
 DELEGATED = ("click", "change", "submit", "keydown", "input")
@@ -47,6 +54,7 @@ class DomBuilder:
         self.handlers = {}  # id -> {event: fn}
         self._next = 0
         self._owned = None  # ids made while drawing the current row
+        self._build = None  # static/build.js's gcwBuild, once found
 
     def begin(self):
         self._owned = []
@@ -60,24 +68,38 @@ class DomBuilder:
             self.handlers.pop(hid, None)
 
     def h(self, tag, attrs=None, *children):
+        """The pure builder's record (app/chat/elements.El); its handlers are kept here and the
+        element carries their id. `node` turns a finished tree into DOM nodes."""
         tag, clean, handlers = attrs_of(tag, attrs)
-        node = document.createElement(tag)
-        for name, value in clean:
-            node.setAttribute(name, value)
         if handlers:
             self._next += 1
             hid = str(self._next)
             self.handlers[hid] = handlers
             if self._owned is not None:
                 self._owned.append(hid)
-            node.setAttribute("data-gcw-h", hid)
-        kids = flat(children)
-        if len(kids) == 1 and isinstance(kids[0], str):
-            node.textContent = kids[0]  # always text, never markup
-        else:
-            for child in kids:
-                node.appendChild(document.createTextNode(child) if isinstance(child, str) else child)
-        return node
+            clean.append(("data-gcw-h", hid))
+        kids = []
+        for child in flat(children):
+            kids.append(child if isinstance(child, El) else str(child))
+        return El(tag, dict(clean), tuple(kids), handlers)
+
+    def node(self, tree):
+        """The DOM node of a drawn tree, made in one call to static/build.js: crossing from Python
+        to JavaScript once per element and attribute was most of the cost of drawing a row."""
+        if tree is None:
+            return None
+        if not isinstance(tree, El):
+            return document.createTextNode(str(tree))
+        build = self._build
+        if build is None:
+            try:
+                build = self._build = js.gcwBuild
+            except AttributeError:
+                build = None
+            if not build:  # static/build.js did not load (a page without static/boot.js)
+                self._build = None
+                return _node_by_node(tree)
+        return build(encoded(tree))
 
     def dispatch(self, raw, root):
         kind = str(raw.type)
@@ -350,7 +372,10 @@ class PanelRenderer:
         self._owned = {}  # item key -> handler ids
         self._order = []
         self._placed = set()  # keys whose node is in the list
-        self._layout = None  # (rows, layout items) of the transcript being drawn
+        self._layout = None  # (rows, layout items, divider, start) of the transcript being drawn
+        self._oldest = None  # the window's oldest row: None for the newest WINDOW_ROWS, "" for all, else its key
+        self._start = 0  # index in view.rows of the oldest row drawn
+        self._window_moved = False
         self._last = None
         self._pending = None
         self._frame = None
@@ -532,8 +557,6 @@ class PanelRenderer:
         if self.launcher and hide != self._launcher_hidden and not self.panel.matches(":popover-open"):
             self.launcher.hidden = hide  # not while the panel is open: applied on the draw after it closes
             self._launcher_hidden = hide
-        if last is None or last.earlier != view.earlier:
-            self.earlier.hidden = not view.earlier
         if last is None or last.notice != view.notice:
             self._notice(view.notice, view.countdown)
         elif last.countdown != view.countdown:
@@ -562,8 +585,9 @@ class PanelRenderer:
         if last is None or last.uploads != view.uploads:
             self._tray(view.uploads)
             self._send_state(view)
-        if last is None or self._rows_unfinished or last.version != view.version or last.live != view.live \
-                or last.divider != view.divider:
+        if last is None or self._rows_unfinished or self._window_moved or last.version != view.version \
+                or last.live != view.live or last.divider != view.divider or last.earlier != view.earlier:
+            self._window_moved = False
             self._rows_changed(view)
         if self.focus_after:
             wanted, self.focus_after = self.focus_after, None
@@ -600,9 +624,9 @@ class PanelRenderer:
         gives its handlers back. None props: nothing drawn."""
         self.builder.release(self._slots.get(name))
         self.builder.begin()
-        node = self.registry.draw(name, props, self.builder.h, self.ctx) if props is not None else None
+        tree = self.registry.draw(name, props, self.builder.h, self.ctx) if props is not None else None
         self._slots[name] = self.builder.end()
-        return node
+        return self.builder.node(tree)
 
     def _drawn_into(self, container, name, props):
         """Replace container's content with a registry entry."""
@@ -732,7 +756,9 @@ class PanelRenderer:
         self.builder.release(self._uploads)
         self.builder.begin()
         for upload in uploads:
-            self.tray.appendChild(self.registry.draw("upload", {"upload": upload}, self.builder.h, self.ctx))
+            node = self.builder.node(self.registry.draw("upload", {"upload": upload}, self.builder.h, self.ctx))
+            if node:
+                self.tray.appendChild(node)
         self._uploads = self.builder.end()
         self.tray.hidden = not uploads
 
@@ -741,11 +767,15 @@ class PanelRenderer:
         transcript (a reload, a history page) is drawn over several frames, so the page never
         freezes and the guest sees the newest messages at once."""
         scroller = self.scroller
-        if self._layout is not None and self._layout[0] is view.rows and self._layout[2] == view.divider:
+        start = self._window_start(view.rows, view.divider)
+        if self._layout is not None and self._layout[0] is view.rows and self._layout[2] == view.divider \
+                and self._layout[3] == start:
             items = self._layout[1]  # the next frame of the same transcript
         else:
-            items = render_mod.layout(view.rows, self.ctx.fmt.day_key, view.divider)
-            self._layout = (view.rows, items, view.divider)
+            items = render_mod.layout(view.rows[start:], self.ctx.fmt.day_key, view.divider)
+            self._layout = (view.rows, items, view.divider, start)
+        self._start = start
+        self.earlier.hidden = not (view.earlier or start > 0)
         anchor = None if self._following else self._anchor()
         newest = items[-1] if items else None
         grew = (newest is not None and newest[0] == "row" and newest[1].side != "guest"
@@ -783,10 +813,11 @@ class PanelRenderer:
                 continue
             drawn_now += 1
             self.builder.begin()
-            node = self.registry.draw(name, props, self.builder.h, self.ctx)
+            tree = self.registry.draw(name, props, self.builder.h, self.ctx)
             owned = self.builder.end()
-            if node is None:
-                node = self.builder.h("li", {"class": "gcw-row gcw-row--empty", "hidden": True})
+            if tree is None:
+                tree = self.builder.h("li", {"class": "gcw-row gcw-row--empty", "hidden": True})
+            node = self.builder.node(tree)
             old = self._nodes.get(key)
             if old is not None:
                 old.replaceWith(node)
@@ -819,6 +850,44 @@ class PanelRenderer:
                 scroller.scrollTop = int(self._nodes[key].offsetTop) - offset
             if grew:
                 self.jump.hidden = False
+
+    def _window_start(self, rows, divider):
+        """Where the drawn part of the transcript begins: the newest WINDOW_ROWS, or further back
+        to the oldest row the guest scrolled to, and never after the first unread one."""
+        count = len(rows)
+        start = max(0, count - WINDOW_ROWS)
+        if self._oldest is not None and self._following and start > 0:
+            self._oldest = None  # back at the bottom: the older rows leave the page again
+        if self._oldest == "":
+            start = 0
+        elif self._oldest is not None:
+            index = _index_of(rows, self._oldest, start)
+            if index is None:
+                self._oldest = None  # that row is gone (a new conversation)
+            else:
+                start = index
+        if divider:
+            index = _index_of(rows, divider, start)
+            if index is not None:
+                start = index
+        return start
+
+    def show_earlier(self):
+        """Older messages: those in memory first, a screenful at a time, then the service's."""
+        view = self._last
+        if view is None:
+            return
+        if self._start > 0:
+            self._oldest = view.rows[max(0, self._start - REVEAL_ROWS)].key
+            self._following = False
+            self._loading_earlier = True
+            self._window_moved = True
+            if self._pending is None:
+                self.render(view)
+        elif view.earlier:
+            self._oldest = ""  # what the service sends is drawn as it arrives
+            self._loading_earlier = True
+            self.controller.load_earlier()
 
     def _place(self, keys):
         """Put the nodes in `keys` order. Usually rows were only added (older ones above, newer
@@ -876,10 +945,10 @@ class PanelRenderer:
         self._following = gap <= FOLLOW_SLACK_PX
         if self._following:
             self.jump.hidden = True
-        if int(log.scrollTop) <= TOP_LOAD_PX and self._last is not None and self._last.earlier \
-                and not self._loading_earlier and int(log.scrollHeight) > int(log.clientHeight):
-            self._loading_earlier = True
-            self.controller.load_earlier()
+        if int(log.scrollTop) <= TOP_LOAD_PX and self._last is not None \
+                and (self._last.earlier or self._start > 0) and not self._loading_earlier \
+                and int(log.scrollHeight) > int(log.clientHeight):
+            self.show_earlier()
 
     # -- images and files -----------------------------------------------------------------
     def show_image(self, url, name):
@@ -896,6 +965,18 @@ class PanelRenderer:
                 img.setAttribute("src", url)
             return
         js.window.open(url, "_blank", "noopener,noreferrer")
+
+
+def _node_by_node(node):
+    """The same nodes, one bridge call at a time (when static/build.js is missing)."""
+    if isinstance(node, str):
+        return document.createTextNode(node)
+    element = document.createElement(node.tag)
+    for name in node.attrs:
+        element.setAttribute(name, node.attrs[name])
+    for child in node.children:
+        element.appendChild(_node_by_node(child))
+    return element
 
 
 def _form_values(form):
@@ -922,6 +1003,14 @@ def _same(drawn, source):
         if a is not b and a != b:
             return False
     return True
+
+
+def _index_of(rows, key, below):
+    """The index of the row with `key`, looked for from `below` down to the oldest, or None."""
+    for index in range(min(below, len(rows) - 1), -1, -1):
+        if rows[index].key == key:
+            return index
+    return None
 
 
 def _list(nodes):

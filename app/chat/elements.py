@@ -71,6 +71,36 @@ def h(tag, attrs=None, *children):
     return El(tag, dict(clean), tuple(kids), handlers)
 
 
+# -- handing a tree to the browser -------------------------------------------------------------
+def encoded(tree):
+    """A drawn tree as one string for static/build.js, which makes its DOM nodes in one call
+    (app/browser/dom.py): tokens "<tag", "@name" followed by its value, "'text" and ">" (end of
+    the element opened last), joined by U+0001. U+0001 and U+0000 are replaced in every text and
+    value (neither belongs in a document, and MicroPython's bridge ends a string at U+0000)."""
+    out = []
+    _tokens(tree, out)
+    return "\x01".join(out)
+
+
+def _tokens(node, out):
+    if isinstance(node, str):
+        out.append("'" + (_clean(node) if "\x01" in node or "\x00" in node else node))
+        return
+    out.append("<" + node.tag)
+    attrs = node.attrs
+    for name in attrs:
+        value = attrs[name]
+        out.append("@" + name)
+        out.append(_clean(value) if "\x01" in value or "\x00" in value else value)
+    for child in node.children:
+        _tokens(child, out)
+    out.append(">")
+
+
+def _clean(text):
+    return text.replace("\x00", "\ufffd").replace("\x01", "\ufffd")
+
+
 # -- reading a tree (tests, and customers testing their renderers) ---------------------------
 def walk(node):
     yield node

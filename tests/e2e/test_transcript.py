@@ -9,6 +9,15 @@ AT_BOTTOM = """() => { const s = document.getElementById('chat-scroll');
   return s.scrollHeight - s.scrollTop - s.clientHeight < 60; }"""
 
 
+FIRST_IN_VIEW = """() => { const s = document.getElementById('chat-scroll');
+  for (const row of document.querySelectorAll('#chat-log li.gcw-row'))
+    if (row.offsetTop + row.offsetHeight > s.scrollTop) return [row.dataset.key, row.offsetTop - s.scrollTop];
+  return null; }"""
+OFFSET_OF = """(key) => { const s = document.getElementById('chat-scroll');
+  return document.querySelector('li[data-key="' + key + '"]').offsetTop - s.scrollTop; }"""
+ROWS = "() => document.querySelectorAll('#chat-log li.gcw-row').length"
+
+
 def _burst(guest, count, start=0, long_every=0):
     for i in range(start, start + count):
         text = "Message %d" % i
@@ -30,13 +39,46 @@ def test_the_transcript_follows_new_messages_and_offers_a_jump_when_scrolled_up(
     assert page.locator("li.gcw-row--bot .gcw-author").count() < 5
     # The guest scrolls up to read: new messages do not pull them down; a button offers them.
     page.evaluate("document.getElementById('chat-scroll').scrollTop = 0")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(600)  # older rows are drawn from memory above, the place kept
+    key, offset = page.evaluate(FIRST_IN_VIEW)
     guest.bot_says("Arrived while reading")
     expect(page.locator("#chat-jump")).to_be_visible(timeout=10_000)
-    assert page.evaluate("document.getElementById('chat-scroll').scrollTop") < 100
+    assert abs(page.evaluate(OFFSET_OF, key) - offset) < 5  # not pulled down
     page.click("#chat-jump")
     page.wait_for_function(AT_BOTTOM, timeout=5_000)
     expect(page.locator("#chat-jump")).to_be_hidden()
+
+
+def test_a_long_transcript_keeps_only_what_the_guest_scrolled_through_in_the_page(chat_factory, runtime):
+    guest = Guest(chat_factory, runtime)
+    page = guest.page
+    _burst(guest, 150)
+    expect(page.locator("li.gcw-row--bot", has_text="Message 149")).to_be_visible(timeout=30_000)
+    page.wait_for_function(AT_BOTTOM, timeout=5_000)
+    drawn = page.evaluate(ROWS)
+    assert 30 <= drawn <= 60, drawn  # the newest rows only, not 150
+    expect(page.locator("#chat-earlier")).to_be_visible()  # and a way to the others without a mouse
+    # Scrolling up draws the older rows from memory, keeping the place, down to the very first.
+    for _ in range(20):
+        if page.locator("li.gcw-row--bot", has_text="Message 0").count():
+            break
+        key, offset = page.evaluate("() => { document.getElementById('chat-scroll').scrollTop = 0; return (%s)(); }"
+                                    % FIRST_IN_VIEW)
+        page.wait_for_function("(n) => document.querySelectorAll('#chat-log li.gcw-row').length > n", arg=drawn,
+                               timeout=10_000)
+        page.wait_for_timeout(100)
+        assert abs(page.evaluate(OFFSET_OF, key) - offset) < 80  # the row read last has not jumped away
+        drawn = page.evaluate(ROWS)
+    expect(page.locator("li.gcw-row--bot", has_text="Message 0")).to_have_count(1)
+    assert page.evaluate(ROWS) >= 150
+    # Back at the bottom, the next message lets the older rows go again.
+    page.evaluate("document.getElementById('chat-scroll').scrollTop = 1e9")
+    page.wait_for_function(AT_BOTTOM, timeout=5_000)
+    page.wait_for_timeout(200)
+    guest.bot_says("After the climb")
+    expect(page.locator("li.gcw-row--bot", has_text="After the climb")).to_be_visible(timeout=10_000)
+    page.wait_for_function("() => document.querySelectorAll('#chat-log li.gcw-row').length <= 60", timeout=5_000)
+    page.wait_for_function(AT_BOTTOM, timeout=5_000)
 
 
 def test_earlier_messages_load_when_scrolled_to_the_top_keeping_the_place(chat_factory, runtime):
