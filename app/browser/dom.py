@@ -26,6 +26,7 @@ from app.chat.strings import t
 FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
 FRAME_BUDGET_MS = 30  # DOM work per animation frame; the rest of a long transcript waits a frame
 MIN_ROWS_PER_FRAME = 8
+FRAME_MS = 17  # one animation frame at 60 Hz
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
 WINDOW_ROWS = 40  # the newest rows drawn when the transcript opens (several screens' worth)
 REVEAL_ROWS = 30  # older rows drawn from memory each time the guest reaches the top
@@ -372,13 +373,16 @@ class PanelRenderer:
         self._owned = {}  # item key -> handler ids
         self._order = []
         self._placed = set()  # keys whose node is in the list
-        self._layout = None  # (rows, layout items, divider, start) of the transcript being drawn
+        # [rows, layout items, divider, start, drawn to the end, the rows laid out] of what is drawn
+        self._layout = None
         self._oldest = None  # the window's oldest row: None for the newest WINDOW_ROWS, "" for all, else its key
         self._start = 0  # index in view.rows of the oldest row drawn
+        self._start_key = ""  # and its key
         self._window_moved = False
         self._last = None
         self._pending = None
         self._frame = None
+        self._drawn_at = -1e9  # performance.now() of the last draw
         self._following = True
         self._loading_earlier = False
         self._too_long = False
@@ -497,6 +501,7 @@ class PanelRenderer:
     def redraw(self):
         """Draw everything again (new words, dates or render functions) on the next frame."""
         self._drawn = {}
+        self._layout = None
         view, self._last = self._last, None
         if view is not None and self._pending is None:
             self.render(view)
@@ -516,10 +521,16 @@ class PanelRenderer:
 
     # -- scheduling -------------------------------------------------------------------------
     def render(self, view):
+        """Draw `view` soon: a lone change (a message, the session becoming ready) as soon as the
+        task that made it ends, so it is painted in the coming frame; changes that follow within
+        a frame of a draw wait for the next animation frame, so a burst is drawn once a frame."""
         self._pending = view
         if self._frame is None:
             if document.hidden:
                 self._frame = js.setTimeout(self._frame_proxy, 50)
+            elif float(js.performance.now()) - self._drawn_at > FRAME_MS:
+                self._frame = "task end"
+                js.queueMicrotask(self._frame_proxy)
             else:
                 self._frame = js.requestAnimationFrame(self._frame_proxy)
 
@@ -527,6 +538,7 @@ class PanelRenderer:
         self._frame = None
         view, self._pending = self._pending, None
         if view is not None:
+            self._drawn_at = float(js.performance.now())  # before drawing: what it asks for waits a frame
             self.draw(view)
 
     def flush(self):
@@ -768,12 +780,21 @@ class PanelRenderer:
         freezes and the guest sees the newest messages at once."""
         scroller = self.scroller
         start = self._window_start(view.rows, view.divider)
-        if self._layout is not None and self._layout[0] is view.rows and self._layout[2] == view.divider \
-                and self._layout[3] == start:
-            items = self._layout[1]  # the next frame of the same transcript
+        rows = view.rows[start:] if start else view.rows
+        previous = self._layout
+        unchanged = 0  # items drawn last time that are the same now (a new message was added after them)
+        if previous is not None and previous[0] is view.rows and previous[2] == view.divider and previous[3] == start:
+            items = previous[1]  # the next frame of the same transcript
         else:
-            items = render_mod.layout(view.rows[start:], self.ctx.fmt.day_key, view.divider)
-            self._layout = (view.rows, items, view.divider, start)
+            items = None
+            if previous is not None and previous[4] and previous[3] == start and not view.divider \
+                    and not previous[2]:
+                items = render_mod.extended(previous[1], previous[5], rows, self.ctx.fmt.day_key)
+                if items is not None:
+                    unchanged = len(previous[1]) - 1
+            if items is None:
+                items = render_mod.layout(rows, self.ctx.fmt.day_key, view.divider)
+        self._layout = [view.rows, items, view.divider, start, False, rows]  # [4]: drawn to the end
         self._start = start
         self.earlier.hidden = not (view.earlier or start > 0)
         anchor = None if self._following else self._anchor()
@@ -785,7 +806,7 @@ class PanelRenderer:
         over = False
         keys = []
         drawn_now = 0
-        for index in range(len(items) - 1, -1, -1):
+        for index in range(len(items) - 1, unchanged - 1, -1):
             item = items[index]
             if item[0] == "day":
                 key, source = item[1], ("day", item[2][:10])
@@ -827,6 +848,9 @@ class PanelRenderer:
             self._owned[key] = owned
             keys.append(key)
         keys.reverse()
+        if unchanged:
+            keys = self._order[:unchanged] + keys
+        self._layout[4] = not unfinished
         present = set(keys)
         if not unfinished:
             for key in [k for k in self._nodes if k not in present]:
@@ -853,7 +877,9 @@ class PanelRenderer:
 
     def _window_start(self, rows, divider):
         """Where the drawn part of the transcript begins: the newest WINDOW_ROWS, or further back
-        to the oldest row the guest scrolled to, and never after the first unread one."""
+        to the oldest row the guest scrolled to, and never after the first unread one. New
+        messages do not move it until twice WINDOW_ROWS are drawn (then it moves up to the newest
+        WINDOW_ROWS in one go), so a new message lays out and draws only itself."""
         count = len(rows)
         start = max(0, count - WINDOW_ROWS)
         if self._oldest is not None and self._following and start > 0:
@@ -866,10 +892,14 @@ class PanelRenderer:
                 self._oldest = None  # that row is gone (a new conversation)
             else:
                 start = index
+        elif self._start < start and count - self._start <= 2 * WINDOW_ROWS and self._start_key \
+                and rows[self._start].key == self._start_key:
+            start = self._start  # still the same top row: the window has only grown at the bottom
         if divider:
             index = _index_of(rows, divider, start)
             if index is not None:
                 start = index
+        self._start_key = rows[start].key if start < count else ""
         return start
 
     def show_earlier(self):

@@ -94,8 +94,35 @@ _BLOCK_START = "`~>#*-+0123456789"  # a line starting otherwise is paragraph tex
 # Public API
 
 
+_PARSED = {}  # (kind, text) -> tree: a row is drawn again when its place in a group changes
+_PARSED_MAX = 400
+
+
 def parse(text):
-    """The block tree (a tuple of block nodes) of one message."""
+    """The block tree (a tuple of block nodes) of one message. Kept for the next draw: treat it
+    as read-only."""
+    found = _PARSED.get(("b", text))
+    if found is None:
+        found = _remember(("b", text), _parse(text))
+    return found
+
+
+def parse_inline(text):
+    """The inline nodes (a tuple) of a single-line field; no block syntax. Read-only, as parse."""
+    found = _PARSED.get(("i", text))
+    if found is None:
+        found = _remember(("i", text), _parse_inline(text))
+    return found
+
+
+def _remember(key, tree):
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[key] = tree
+    return tree
+
+
+def _parse(text):
     text = _normalize(text)
     rest = ""
     if len(text) > MAX_INPUT:
@@ -107,8 +134,7 @@ def parse(text):
     return tuple(blocks)
 
 
-def parse_inline(text):
-    """The inline nodes (a tuple) of a single-line field; no block syntax."""
+def _parse_inline(text):
     text = _normalize(text)
     rest = ""
     if len(text) > MAX_INPUT:

@@ -46,13 +46,13 @@ GROUP_GAP_S = 300  # consecutive messages of one sender within 5 minutes form a 
 
 
 # -- the transcript's layout (pure: which separators, which groups) -----------------------------
-def layout(rows, day_key, divider=""):
+def layout(rows, day_key, divider="", current_day=None):
     """[("day", key, iso) | ("divider", key, row key) | ("row", row, first, last)] in display order.
     `day_key(iso)` is the guest's local day of a time (None when unknown: pending rows stay in the
-    current day); `divider`: the key of the first unread row, which gets "New messages" above it."""
+    current day); `divider`: the key of the first unread row, which gets "New messages" above it;
+    `current_day`: the day already shown above `rows` (no separator for it)."""
     items = []
-    current_day = None
-    for index, row in enumerate(rows):
+    for row in rows:
         day = day_key(row.time) if row.time else None
         if day is not None and day != current_day:
             items.append(("day", "day:" + day, row.time))
@@ -74,12 +74,44 @@ def layout(rows, day_key, divider=""):
     return [tuple(item) for item in items]
 
 
+def extended(items, old, rows, day_key):
+    """`layout(rows, day_key)` made from `items` (which is `layout(old, day_key)`) when `rows` is
+    `old` with rows added after it, which is what a new message does: only the new rows and the
+    one before them (whose place in its group may change) are laid out. None otherwise (a row
+    changed, moved or went; or there was nothing before): then lay out everything."""
+    count = len(old)
+    if not count or not items or len(rows) <= count or items[-1][0] != "row" or items[-1][1] is not old[-1] \
+            or rows[:count] != old:
+        return None
+    day = None
+    for index in range(len(items) - 1, -1, -1):
+        if items[index][0] == "day":
+            day = items[index][1][4:]
+            break
+    tail = layout(rows[count - 1:], day_key, "", day)
+    if not tail or tail[0][0] != "row" or tail[0][1] is not old[-1]:
+        return None
+    return items[:-1] + [("row", old[-1], items[-1][2], tail[0][3])] + tail[1:]
+
+
+_EPOCHS = {}  # ISO time -> seconds: the layout runs on every change, over the same rows
+
+
+def _seconds(iso):
+    found = _EPOCHS.get(iso, _EPOCHS)
+    if found is _EPOCHS:
+        if len(_EPOCHS) > 5000:
+            _EPOCHS.clear()
+        found = _EPOCHS[iso] = epoch_seconds(iso)
+    return found
+
+
 def _same_group(a, b):
     if a.side != b.side or a.author != b.author or a.side == "system":
         return False
     if not a.time or not b.time:
         return True
-    ta, tb = epoch_seconds(a.time), epoch_seconds(b.time)
+    ta, tb = _seconds(a.time), _seconds(b.time)
     return ta is not None and tb is not None and abs(tb - ta) <= GROUP_GAP_S
 
 

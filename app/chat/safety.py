@@ -55,19 +55,35 @@ SAFE_ATTRIBUTES = (
 URL_ATTRIBUTES = {"href": safe_link, "src": safe_image}
 
 
+_NAMES = {}  # attribute name -> its URL check, True (allowed as it is) or False: decided once per name
+
+
+def _kind_of(name):
+    check = URL_ATTRIBUTES.get(name)
+    if check is not None:
+        return check
+    if name in SAFE_ATTRIBUTES or name.startswith("aria-") or name.startswith("data-"):
+        for ch in name:
+            if not (("a" <= ch <= "z") or ("0" <= ch <= "9") or ch == "-"):
+                return False
+        return True
+    return False
+
+
 def clean_attribute(name, value):
     """(name, value as text) when the attribute is allowed, else None. `aria-*` and `data-*`
     are allowed (they never execute); URLs are checked by their scheme."""
     if not isinstance(name, str) or value is None or value is False:
         return None
     name = name.lower()
+    kind = _NAMES.get(name)
+    if kind is None:
+        kind = _kind_of(name)
+        if len(_NAMES) < 1000:
+            _NAMES[name] = kind
+    if kind is False:
+        return None
     text = "" if value is True else str(value)
-    check = URL_ATTRIBUTES.get(name)
-    if check is not None:
-        return (name, text) if check(text) else None
-    if name in SAFE_ATTRIBUTES or name.startswith("aria-") or name.startswith("data-"):
-        for ch in name:
-            if not (("a" <= ch <= "z") or ("0" <= ch <= "9") or ch == "-"):
-                return None
+    if kind is True:
         return name, text
-    return None
+    return (name, text) if kind(text) else None
