@@ -24,12 +24,13 @@ from app.chat.elements import El, attrs_of, encoded, flat
 from app.chat.strings import t
 
 FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
-FRAME_BUDGET_MS = 30  # DOM work per animation frame; the rest of a long transcript waits a frame
-MIN_ROWS_PER_FRAME = 8
+FRAME_BUDGET_MS = 12  # our DOM work per animation frame (the browser needs the rest); the rest of a long transcript waits a frame
+MIN_ROWS_PER_FRAME = 4
 FRAME_MS = 17  # one animation frame at 60 Hz
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
 WINDOW_ROWS = 40  # the newest rows drawn when the transcript opens (several screens' worth)
-REVEAL_ROWS = 30  # older rows drawn from memory each time the guest reaches the top
+REVEAL_ROWS = 20  # rows drawn from memory each time the guest reaches the top (or the bottom) of those drawn
+MAX_DRAWN = 150  # rows in the page at most: scrolling on lets go of the far end
 FOCUS_ON_OPEN = (".gcw-prechat input, .gcw-prechat select, .gcw-prechat textarea", "#chat-input",
                  "#chat-notice-button", "#chat-scroll")
 DELEGATED = ("click", "change", "submit", "keydown", "input")
@@ -375,9 +376,15 @@ class PanelRenderer:
         self._placed = set()  # keys whose node is in the list
         # [rows, layout items, divider, start, drawn to the end, the rows laid out] of what is drawn
         self._layout = None
-        self._oldest = None  # the window's oldest row: None for the newest WINDOW_ROWS, "" for all, else its key
-        self._start = 0  # index in view.rows of the oldest row drawn
-        self._start_key = ""  # and its key
+        # The drawn part of the transcript, view.rows[start:end], and the keys that hold it in place
+        # as rows come and go: _top (None: the newest WINDOW_ROWS; "": from the first row, while the
+        # service's history is shown) and _bottom (None: down to the newest row, following).
+        self._top = None
+        self._bottom = None
+        self._start = 0
+        self._end = 0
+        self._start_key = ""
+        self._moving_up = True  # which end gives way when the window is full
         self._window_moved = False
         self._last = None
         self._pending = None
@@ -399,7 +406,7 @@ class PanelRenderer:
         for kind in CAPTURED:
             root.addEventListener(kind, create_proxy(self._guard(self._captured)), True)
         self.scroller.addEventListener("scroll", create_proxy(self._guard(self._scrolled)))
-        self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._to_bottom(True))))
+        self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._jump())))
         self._frame_proxy = create_proxy(self._guard(self._on_frame))
 
     # -- language, theme and a customer's render functions ---------------------------------------
@@ -779,28 +786,28 @@ class PanelRenderer:
         transcript (a reload, a history page) is drawn over several frames, so the page never
         freezes and the guest sees the newest messages at once."""
         scroller = self.scroller
-        start = self._window_start(view.rows, view.divider)
-        rows = view.rows[start:] if start else view.rows
+        start, end = self._window(view.rows, view.divider)
+        rows = view.rows[start:end] if start or end < len(view.rows) else view.rows
         previous = self._layout
         unchanged = 0  # items drawn last time that are the same now (a new message was added after them)
-        if previous is not None and previous[0] is view.rows and previous[2] == view.divider and previous[3] == start:
+        if previous is not None and previous[0] is view.rows and previous[2] == view.divider and previous[3] == start \
+                and len(previous[5]) == end - start:
             items = previous[1]  # the next frame of the same transcript
         else:
             items = None
             if previous is not None and previous[4] and previous[3] == start and not view.divider \
-                    and not previous[2]:
+                    and not previous[2] and self._bottom is None:
                 items = render_mod.extended(previous[1], previous[5], rows, self.ctx.fmt.day_key)
                 if items is not None:
                     unchanged = len(previous[1]) - 1
             if items is None:
                 items = render_mod.layout(rows, self.ctx.fmt.day_key, view.divider)
         self._layout = [view.rows, items, view.divider, start, False, rows]  # [4]: drawn to the end
-        self._start = start
+        self._start, self._end = start, end
         self.earlier.hidden = not (view.earlier or start > 0)
         anchor = None if self._following else self._anchor()
-        newest = items[-1] if items else None
-        grew = (newest is not None and newest[0] == "row" and newest[1].side != "guest"
-                and ("row:" + newest[1].key) not in self._nodes)
+        newest = view.rows[-1] if view.rows else None
+        grew = newest is not None and newest.side != "guest" and ("row:" + newest.key) not in self._nodes
         deadline = float(js.performance.now()) + FRAME_BUDGET_MS
         unfinished = False
         over = False
@@ -875,32 +882,46 @@ class PanelRenderer:
             if grew:
                 self.jump.hidden = False
 
-    def _window_start(self, rows, divider):
-        """Where the drawn part of the transcript begins: the newest WINDOW_ROWS, or further back
-        to the oldest row the guest scrolled to, and never after the first unread one. New
-        messages do not move it until twice WINDOW_ROWS are drawn (then it moves up to the newest
-        WINDOW_ROWS in one go), so a new message lays out and draws only itself."""
+    def _window(self, rows, divider):
+        """(start, end): the part of `rows` in the page. Normally the newest WINDOW_ROWS; new
+        messages do not move its top until twice that are drawn (then it moves up to the newest
+        WINDOW_ROWS in one go), so a new message lays out and draws only itself. Scrolled up, the
+        rows the guest reached, at most MAX_DRAWN; never without the first unread one."""
         count = len(rows)
-        start = max(0, count - WINDOW_ROWS)
-        if self._oldest is not None and self._following and start > 0:
-            self._oldest = None  # back at the bottom: the older rows leave the page again
-        if self._oldest == "":
-            start = 0
-        elif self._oldest is not None:
-            index = _index_of(rows, self._oldest, start)
+        end = count
+        if self._bottom is not None:
+            index = _find(rows, self._bottom, self._end - 1)
             if index is None:
-                self._oldest = None  # that row is gone (a new conversation)
+                self._bottom = None  # that row is gone: back to the newest
+            else:
+                end = index + 1
+        start = max(0, end - WINDOW_ROWS)
+        if self._top is not None and self._following and self._bottom is None and start > 0:
+            self._top = None  # back at the bottom: the older rows leave the page again
+        if self._top == "":
+            start = 0
+        elif self._top is not None:
+            index = _find(rows, self._top, self._start)
+            if index is None or index >= end:
+                self._top = None  # that row is gone (a new conversation)
             else:
                 start = index
-        elif self._start < start and count - self._start <= 2 * WINDOW_ROWS and self._start_key \
+        elif self._start < start and end - self._start <= 2 * WINDOW_ROWS and self._start_key \
                 and rows[self._start].key == self._start_key:
             start = self._start  # still the same top row: the window has only grown at the bottom
         if divider:
-            index = _index_of(rows, divider, start)
-            if index is not None:
+            index = _find(rows, divider, start)
+            if index is not None and index < start:
                 start = index
+        if end - start > MAX_DRAWN and self._top != "":
+            if self._moving_up:
+                end = start + MAX_DRAWN
+                self._bottom = rows[end - 1].key if end < count else None
+            else:
+                start = end - MAX_DRAWN
+                self._top = rows[start].key
         self._start_key = rows[start].key if start < count else ""
-        return start
+        return start, end
 
     def show_earlier(self):
         """Older messages: those in memory first, a screenful at a time, then the service's."""
@@ -908,16 +929,39 @@ class PanelRenderer:
         if view is None:
             return
         if self._start > 0:
-            self._oldest = view.rows[max(0, self._start - REVEAL_ROWS)].key
+            self._top = view.rows[max(0, self._start - REVEAL_ROWS)].key
+            self._moving_up = True
             self._following = False
-            self._loading_earlier = True
-            self._window_moved = True
-            if self._pending is None:
-                self.render(view)
+            self._moved()
         elif view.earlier:
-            self._oldest = ""  # what the service sends is drawn as it arrives
+            self._top = ""  # what the service sends is drawn as it arrives
+            self._moving_up = True
             self._loading_earlier = True
             self.controller.load_earlier()
+
+    def show_later(self):
+        """Back down towards the newest messages, after scrolling up through many."""
+        view = self._last
+        if view is None or self._bottom is None:
+            return
+        end = min(len(view.rows), self._end + REVEAL_ROWS)
+        self._bottom = view.rows[end - 1].key if end < len(view.rows) else None
+        self._moving_up = False
+        self._moved()
+
+    def _moved(self):
+        self._loading_earlier = True  # no other move until this one is drawn
+        self._window_moved = True
+        if self._pending is None:
+            self.render(self._last)
+
+    def _jump(self):
+        """The "New messages" button: to the newest, drawing them first if the page let them go."""
+        if self._bottom is not None or self._top is not None:
+            self._top = self._bottom = None
+            self._following = True
+            self._moved()
+        self._to_bottom(True)
 
     def _place(self, keys):
         """Put the nodes in `keys` order. Usually rows were only added (older ones above, newer
@@ -951,15 +995,24 @@ class PanelRenderer:
         self._placed = set(keys)
 
     def _anchor(self):
-        """The key of the first row at least partly in view, and its distance from the view's top."""
+        """The key of the first row at least partly in view, and its distance from the view's top
+        (rows are in offset order: found by halving, a few layout reads however many are drawn)."""
         top = int(self.scroller.scrollTop)
-        for key in self._order:
-            if not key.startswith("row:"):
-                continue  # a day separator moves when older rows of its day arrive
-            node = self._nodes.get(key)
-            if node and int(node.offsetTop) + int(node.offsetHeight) > top:
-                return key, int(node.offsetTop) - top
-        return None
+        keys = [key for key in self._order if key.startswith("row:") and key in self._nodes]
+        # (a day separator moves when older rows of its day arrive: rows only)
+        low, high = 0, len(keys) - 1
+        found = None
+        while low <= high:
+            middle = (low + high) // 2
+            node = self._nodes[keys[middle]]
+            if int(node.offsetTop) + int(node.offsetHeight) > top:
+                found = middle
+                high = middle - 1
+            else:
+                low = middle + 1
+        if found is None:
+            return None
+        return keys[found], int(self._nodes[keys[found]].offsetTop) - top
 
     def _to_bottom(self, by_guest):
         log = self.scroller
@@ -971,14 +1024,18 @@ class PanelRenderer:
 
     def _scrolled(self, event):
         log = self.scroller
-        gap = int(log.scrollHeight) - int(log.scrollTop) - int(log.clientHeight)
-        self._following = gap <= FOLLOW_SLACK_PX
+        top = int(log.scrollTop)
+        gap = int(log.scrollHeight) - top - int(log.clientHeight)
+        at_bottom = gap <= FOLLOW_SLACK_PX
+        self._following = at_bottom and self._bottom is None
         if self._following:
             self.jump.hidden = True
-        if int(log.scrollTop) <= TOP_LOAD_PX and self._last is not None \
-                and (self._last.earlier or self._start > 0) and not self._loading_earlier \
-                and int(log.scrollHeight) > int(log.clientHeight):
+        if self._loading_earlier or self._last is None or int(log.scrollHeight) <= int(log.clientHeight):
+            return
+        if top <= TOP_LOAD_PX and (self._last.earlier or self._start > 0):
             self.show_earlier()
+        elif at_bottom and self._bottom is not None:
+            self.show_later()
 
     # -- images and files -----------------------------------------------------------------
     def show_image(self, url, name):
@@ -1035,9 +1092,11 @@ def _same(drawn, source):
     return True
 
 
-def _index_of(rows, key, below):
-    """The index of the row with `key`, looked for from `below` down to the oldest, or None."""
-    for index in range(min(below, len(rows) - 1), -1, -1):
+def _find(rows, key, hint):
+    """The index of the row with `key`: at `hint` (where it was) or else anywhere; None if gone."""
+    if 0 <= hint < len(rows) and rows[hint].key == key:
+        return hint
+    for index in range(len(rows) - 1, -1, -1):
         if rows[index].key == key:
             return index
     return None

@@ -11,6 +11,10 @@ from app.chat.transcript import ChatState, guest_row, row_to_dict
 from app.protocol import jsontext
 
 SAVE_DELAY_MS = 1000
+# The saved transcript's size at most: on MicroPython one string of more than about a megabyte
+# cannot be allocated when the page reads it back (MemoryError, measured: 1.68 MB failed), which
+# would lose the whole transcript on a reload. 500 long messages could pass that; the oldest go.
+MAX_SAVED_CHARS = 600_000
 
 
 def loads(text, default):
@@ -100,13 +104,20 @@ class Storage:
         row that did not change keeps the text it had."""
         texts = []
         known = {}
-        for row in state.kept():
+        size = 2
+        rows = state.kept()
+        for index in range(len(rows) - 1, -1, -1):  # newest first, while they fit
+            row = rows[index]
             found = self._row_texts.get(row.key)
             if found is None or found[0] is not row:
                 found = (row, json.dumps(row_to_dict(row)))
+            size += len(found[1]) + 1
+            if size > MAX_SAVED_CHARS and texts:
+                break
             known[row.key] = found
             texts.append(found[1])
         self._row_texts = known
+        texts.reverse()
         return "[" + ",".join(texts) + "]"
 
 

@@ -90,6 +90,7 @@ class ChatState:
         while i > 0 and self._sort_key(self.rows[self._sorted[i - 1]]) > wanted:
             i -= 1
         self._sorted.insert(i, key)
+        return i
 
     def _changed(self):
         self.version += 1
@@ -99,11 +100,19 @@ class ChatState:
         old = self.rows.get(row.key)
         if old == row:
             return
+        cached = self._ordered
         if old is None:
             self._seq[row.key] = self._next_seq
             self._next_seq += 1
             self.rows[row.key] = row
-            self._insert(row.key)
+            if self._insert(row.key) == len(self._sorted) - 1 and cached is not None and cached[0] == self.version:
+                # The usual new message, after every other: the ordered rows grow by one (a copy of
+                # references, not a lookup per row: a long conversation stays cheap per message).
+                self.version += 1
+                self._ordered = (self.version, cached[1] + (row,))
+                if row.side == "guest":
+                    self.guest_has_written = True
+                return
         else:
             moved = (old.status == "pending") != (row.status == "pending") or old.time != row.time
             self.rows[row.key] = row

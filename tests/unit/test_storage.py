@@ -44,3 +44,34 @@ def test_only_changed_rows_are_encoded_again_and_the_newest_are_kept():
     assert storage._row_texts["m10"] is not cached["m10"]
     again = loads(ports.load("gc-chat:dep:transcript"))
     assert [r for r in again if r["key"] == "m10"][0]["status"] == "failed"
+
+
+def test_the_ordered_rows_grow_by_one_and_stay_right_whatever_the_order_of_arrival():
+    state = ChatState()
+    seed = 11
+    for i in range(120):
+        seed = (seed * 1103515245 + 12345) % 2147483648
+        second = (i * 7 + (seed >> 16) % 40) % 3600  # mostly later, sometimes earlier than the last
+        time = "" if (seed >> 8) % 13 == 0 else "2026-01-01T08:%02d:%02d.000Z" % (second // 60, second % 60)
+        state.put(Row("k%d" % i, "bot", "Bot", "", "m%d" % i, "pending" if not time else "", time, "", ()))
+        if i % 3 == 0:
+            state.ordered()  # cached now: the next put extends or replaces it
+        assert state.ordered() == tuple([state.rows[k] for k in state._sorted])
+    keys = [r.key for r in state.ordered()]
+    assert len(keys) == 120 and len(set(keys)) == 120
+
+
+def test_a_transcript_of_long_messages_is_saved_within_what_a_reload_can_read():
+    from app.chat import storage as storage_mod
+    ports = FakePorts()
+    storage = Storage(ports, "dep")
+    state = ChatState()
+    for i in range(400):
+        state.put(Row("m%03d" % i, "bot", "Bot", "", "x" * 4000, "", "2026-01-01T%02d:%02d:00.000Z" % (8 + i // 60, i % 60),
+                      "", ()))
+    storage.flush(state, None)
+    text = ports.load("gc-chat:dep:transcript")
+    assert len(text) <= storage_mod.MAX_SAVED_CHARS
+    rows = loads(text)
+    assert 100 < len(rows) < 400 and rows[-1]["key"] == "m399"  # the newest kept, in order
+    assert [r["key"] for r in rows] == sorted(r["key"] for r in rows)
