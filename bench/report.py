@@ -15,8 +15,10 @@ What each figure is (the scripts' docstrings say how):
   the sum of long tasks over 50 ms from navigation to the chat being ready in the background.
 - P4 (bench/phases.py): bytes over the wire for a cold MicroPython load (CDP encodedDataLength:
   compressed, headers included).
-- P5–P7 (bench/paint.py): incoming message to painted bubble; a 1,000-message history drawn; a
-  10,000-message transcript scrolled, with memory.
+- P5 (bench/incoming.py): incoming message to painted bubble.
+- P6 (bench/history.py): a stored 1,000-message history of every content kind shown (the baseline
+  draws every row; the chat draws the newest rows and the rest as the guest scrolls to them).
+- P7 (bench/scroll.py): a 10,000-message conversation scrolled up with the wheel: long tasks, memory.
 
 Timing targets are checked here, by the figures, not by timed tests (they would flake on a busy
 machine). Figures are medians of --runs interleaved runs.
@@ -35,6 +37,7 @@ from bench import embed as embed_mod
 from bench import history as history_mod
 from bench import incoming as incoming_mod
 from bench import phases as phases_mod
+from bench import scroll as scroll_mod
 from bench import startup as startup_mod
 from scripts import stack as stack_mod
 
@@ -149,6 +152,8 @@ def collect(runs, compare=None, quick=False):
     figures["incoming"] = incoming_mod.run(messages=15 if quick else 30)
     print("history (P6)…", flush=True)
     figures["history"] = history_mod.run(rows=1000, runs=1 if quick else 2)
+    print("scroll (P7)…", flush=True)
+    figures["scroll"] = scroll_mod.run(messages=2000 if quick else 10000, skip_pyodide=quick)
     figures["seconds"] = round(time.time() - started)
     print("measured in %d s" % figures["seconds"], flush=True)
     return figures
@@ -187,10 +192,15 @@ def targets(figures):
     history = figures.get("history") or {}
     js, mp = history.get("JavaScript baseline"), history.get("MicroPython")
     if js and mp:
-        rows.append(("P6", "A 1,000-message history drawn (every content kind), MicroPython vs JavaScript", "≤ 2×",
+        rows.append(("P6", "A 1,000-message history shown (every content kind), MicroPython vs JavaScript", "≤ 2×",
                      "%s vs %s" % (_fmt(mp["drawn"]), _fmt(js["drawn"])), mp["ratio"], 2.0))
-    rows.append(("P7", "A 10,000-message transcript: no task over 50 ms while scrolling; memory", "no task > 50 ms",
-                 "–", None, None))
+    scrolled = (figures.get("scroll") or {}).get("MicroPython")
+    if scrolled:
+        rows.append(("P7", "A %s-message conversation scrolled up: longest task while scrolling, MicroPython"
+                     % format(scrolled["messages"], ","), "no task > 50 ms",
+                     "%d over 50 ms, longest %s; %.1f MB JS heap, %d DOM nodes"
+                     % (scrolled["long_tasks"], _fmt(scrolled["longest"]), scrolled["heap_mb"], scrolled["nodes"]),
+                     scrolled["longest"], 50))
     return rows
 
 
@@ -235,7 +245,7 @@ def render(figures):
                 _fmt(_median([r[2] for r in rows]))))
     lines.append("| JavaScript baseline, connects on click | – | – | %s |" % _fmt(_median(figures.get("baseline_click", []))))
     lines += ["", "## Drawing messages", "",
-              "| Page | Incoming → painted p50 | p95 | 1,000-row history drawn | its longest task |",
+              "| Page | Incoming → painted p50 | p95 | 1,000-row history shown | its longest task |",
               "|---|---:|---:|---:|---:|"]
     incoming, history = figures.get("incoming") or {}, figures.get("history") or {}
     for name in incoming:
@@ -243,12 +253,24 @@ def render(figures):
         lines.append("| %s | %.1f ms | %.1f ms | %s | %s |" % (name, i["p50"], i["p95"], _fmt(h.get("drawn")),
                                                             _fmt(h.get("longest_task"))))
     lines += ["", "Incoming → painted: from the WebSocket `message` event to the Element Timing renderTime of "
-              "the bubble's text (bench/incoming.py). History: from the page's code starting to draw to every "
-              "row in the DOM; the Python chat draws newest first within a 30 ms budget per frame, the baseline "
-              "in one task (bench/history.py).", "",
-              "P7 (a 10,000-message transcript) is not measured: the chat keeps every row it has in the DOM, "
-              "so it would first have to be windowed; at the P6 rate such a transcript would take about half a "
-              "minute to draw on MicroPython."]
+              "the bubble's text (bench/incoming.py). History shown: from the page's code starting to draw to "
+              "the history being readable and scrollable: the baseline draws every row in one task; the Python "
+              "chat draws the newest 40 rows newest first, within 12 ms of its own work per frame, and older "
+              "ones only as the guest scrolls to them (bench/history.py).", ""]
+    scrolled = figures.get("scroll") or {}
+    if scrolled:
+        lines += ["## A long conversation, scrolled (P7)", "",
+                  "| Page | Messages | Taken in and drawn | Tasks > 50 ms while scrolling | Longest | Rows in the page "
+                  "| JS heap | DOM nodes |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, f in scrolled.items():
+            lines.append("| %s | %s | %.1f s | %d | %s | %d | %.1f MB | %d |" % (
+                name, format(f["messages"], ","), f["ingest_s"], f["long_tasks"], _fmt(f["longest"]), f["rows_drawn"],
+                f["heap_mb"], f["nodes"]))
+        lines += ["", "bench/scroll.py: the emulator's bot says the messages one after another (every fifth in "
+                  "Markdown) to an open page; once the last is drawn, the reader scrolls up with the mouse wheel, "
+                  "150 turns of 400 px, one every 50 ms. The baseline keeps every row in the page; the Python chat "
+                  "keeps at most 150 and draws older ones from memory as the reader reaches them. The JS heap "
+                  "does not include the interpreter's WebAssembly memory."]
     return "\n".join(lines) + "\n"
 
 

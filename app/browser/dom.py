@@ -253,7 +253,7 @@ class Actions:
         return self.controller.submit(text)
 
     def load_earlier(self):
-        self.controller.load_earlier()
+        self.renderer.show_earlier()  # those in memory first, then the service's
 
     def notice_button(self):
         self.controller.notice_button()

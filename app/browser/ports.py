@@ -30,8 +30,6 @@ class BrowserPorts:
         self.renderer = None  # app/browser/dom.PanelRenderer, once built (use_renderer)
         self._for_panel = []  # what was asked of the panel before its renderer existed, in order
         self._early = {}  # url -> {"answer", "waiting"}: a request made before anyone asked for it (prefetch)
-        self._ready = False  # the last view was ready to type
-        self._flush = None  # a proxy drawing the pending view now (see render)
         self.embedded = embedded
         self.on_error = on_error  # shows a plain notice when a callback hits a bug
         self.controller = None
@@ -294,17 +292,9 @@ class BrowserPorts:
         return proxy
 
     def render(self, view):
-        """The panel draws once per animation frame. Only when the chat becomes ready to type (the
-        session answered: "Connected", the composer on) is the view drawn at the end of this task
-        instead of a frame later, so keys typed before that frame reach a ready field. The paint
-        itself is in the same frame either way."""
+        """The panel draws a lone change (the session becoming ready to type, a message) when this
+        task ends, and a burst of changes once per animation frame (app/browser/dom.py render)."""
         self._panel("render", view)
-        ready = view.status_kind == "ok" and bool(view.composer_enabled)
-        if ready and not self._ready and self.renderer is not None:
-            if self._flush is None:
-                self._flush = create_proxy(guarded(self.renderer.flush, self.on_error))
-            js.queueMicrotask(self._flush)
-        self._ready = ready
 
     def post_host(self, origin, message):
         bridge.post(origin, message)

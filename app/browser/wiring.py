@@ -216,7 +216,7 @@ def _start():
     if embedded:
         _on(panel.querySelector(".gcw-close"), "click", lambda e: close_panel())
     _on(panel, "keydown", escape)
-    _on(document.getElementById("chat-earlier"), "click", lambda e: controller.load_earlier())
+    _on(document.getElementById("chat-earlier"), "click", lambda e: renderer.show_earlier())
     ports.use_renderer(renderer)  # what the controller asked of the panel so far is drawn next frame
     document.documentElement.setAttribute("data-chat-python", "ready")
 
