@@ -389,7 +389,8 @@ class PanelRenderer:
         self._last = None
         self._pending = None
         self._frame = None
-        self._drawn_at = -1e9  # performance.now() of the last draw
+        self._drawn_at = -1e9  # performance.now() when the last draw ended
+        self._drawing = False
         self._following = True
         self._loading_earlier = False
         self._too_long = False
@@ -535,7 +536,7 @@ class PanelRenderer:
         if self._frame is None:
             if document.hidden:
                 self._frame = js.setTimeout(self._frame_proxy, 50)
-            elif float(js.performance.now()) - self._drawn_at > FRAME_MS:
+            elif not self._drawing and float(js.performance.now()) - self._drawn_at > FRAME_MS:
                 self._frame = "task end"
                 js.queueMicrotask(self._frame_proxy)
             else:
@@ -545,8 +546,12 @@ class PanelRenderer:
         self._frame = None
         view, self._pending = self._pending, None
         if view is not None:
-            self._drawn_at = float(js.performance.now())  # before drawing: what it asks for waits a frame
-            self.draw(view)
+            self._drawing = True  # what the drawing asks for (the rest of a long transcript) waits a frame
+            try:
+                self.draw(view)
+            finally:
+                self._drawing = False
+                self._drawn_at = float(js.performance.now())
 
     def flush(self):
         """Draw now (tests and benchmarks)."""
@@ -813,32 +818,32 @@ class PanelRenderer:
         over = False
         keys = []
         drawn_now = 0
+        now = js.performance.now  # looked up once: each lookup crosses into JavaScript
         for index in range(len(items) - 1, unchanged - 1, -1):
             item = items[index]
-            if item[0] == "day":
-                key, source = item[1], ("day", item[2][:10])
-                props = {"time": item[2]}
-                name = "day"
-            elif item[0] == "divider":
-                key, source = "divider", ("divider", item[2])
-                props = {"key": item[2]}
-                name = "divider"
-            else:
+            if item[0] == "row":
                 row = item[1]
                 key = "row:" + row.key
-                live = row.key == view.live
-                source = (row, item[2], item[3], live)
-                props = {"row": row, "first": item[2], "last": item[3], "live": live}
-                name = "row"
+                source = (row, item[2], item[3], row.key == view.live)
+            elif item[0] == "day":
+                key, source = item[1], ("day", item[2][:10])
+            else:
+                key, source = "divider", ("divider", item[2])
             drawn = self._drawn.get(key)
             if drawn is not None and _same(drawn, source):
                 keys.append(key)
                 continue
-            if over or (drawn_now >= MIN_ROWS_PER_FRAME and float(js.performance.now()) > deadline):
+            if over or (drawn_now >= MIN_ROWS_PER_FRAME and float(now()) > deadline):
                 over = unfinished = True
                 if key in self._nodes:
                     keys.append(key)  # stale for one more frame, but in its place
                 continue
+            if item[0] == "row":
+                name, props = "row", {"row": row, "first": item[2], "last": item[3], "live": source[3]}
+            elif item[0] == "day":
+                name, props = "day", {"time": item[2]}
+            else:
+                name, props = "divider", {"key": item[2]}
             drawn_now += 1
             self.builder.begin()
             tree = self.registry.draw(name, props, self.builder.h, self.ctx)
