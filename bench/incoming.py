@@ -24,9 +24,8 @@ import statistics
 import tempfile
 
 import httpx
-from playwright.sync_api import sync_playwright
 
-from bench.startup import OPEN_AT_ONCE, READY, Stack, launch, page_copy
+from bench.startup import OPEN_AT_ONCE, on_chat_pages, opened_chat
 
 PROBE = OPEN_AT_ONCE + r"""
 window.__p5 = {got: {}, painted: {}};
@@ -70,17 +69,8 @@ def _percentile(values, p):
 def measure(playwright, url, emulator, messages):
     """[painted - received ms] for each message, on one fresh page."""
     profile = tempfile.mkdtemp(prefix="bench-incoming-")
-    context, page = launch(playwright, profile, None, None)
+    context, page, token = opened_chat(playwright, url, PROBE, emulator, profile)
     try:
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.add_init_script(PROBE)
-        page.goto(url)
-        page.wait_for_function(READY, timeout=120_000, polling=5)
-        page.wait_for_timeout(1500)  # the bot's greeting and its typing indicator settle
-        live = [s for s in httpx.get(emulator + "/_emulator/sessions", timeout=10).json()["sessions"] if s["sockets"]]
-        if len(live) != 1:
-            raise RuntimeError("expected one connected session, found %d" % len(live))
-        token = live[0]["token"]
         out = []
         for i in range(messages):
             httpx.post(emulator + "/_emulator/sessions/%s/bot/say" % token,
@@ -96,20 +86,8 @@ def measure(playwright, url, emulator, messages):
 
 def run(messages=30, skip_pyodide=False, runs=1):
     """{variant: {"p50": ms, "p95": ms, "samples": [...]}} with "ratio_p50"/"ratio_p95" against the baseline."""
-    stack = Stack()
-    try:
-        chat = stack.serve(page_copy(stack.config))
-        emulator = "http://127.0.0.1:%d" % stack.emulator_port
-        pages = [("JavaScript baseline", stack.baseline), ("MicroPython", chat + "/?runtime=micropython")]
-        if not skip_pyodide:
-            pages.append(("Pyodide", chat + "/?runtime=pyodide"))
-        samples = dict((name, []) for name, _ in pages)
-        with sync_playwright() as p:
-            for _ in range(runs):
-                for name, url in pages:
-                    samples[name] += measure(p, url, emulator, messages)
-    finally:
-        stack.close()
+    found = on_chat_pages(lambda p, url, emulator: measure(p, url, emulator, messages), runs, skip_pyodide)
+    samples = dict((name, [value for one in runs_of for value in one]) for name, runs_of in found.items())
     result = {}
     for name, values in samples.items():
         result[name] = {"p50": statistics.median(values), "p95": _percentile(values, 95), "samples": values}

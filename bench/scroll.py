@@ -13,7 +13,8 @@ one every 50 ms, flicking back through the conversation. Printed per page:
 - how long the page took to take in and draw the messages (from the first sent to the last drawn);
 - the long tasks (over 50 ms: how many, the longest) from the first turn of the wheel to 500 ms
   after the last: the figure P7's target is about;
-- how far up the reader got (pixels) and how many rows were in the page at the end;
+- how far back the reader got (messages between the first in view before and after scrolling)
+  and how many rows were in the page at the end;
 - memory at the end: the JS heap (CDP Performance.getMetrics JSHeapUsedSize; the interpreter's
   WebAssembly memory is not part of it) and the page's DOM nodes.
 
@@ -28,9 +29,8 @@ import tempfile
 import time
 
 import httpx
-from playwright.sync_api import sync_playwright
 
-from bench.startup import OPEN_AT_ONCE, READY, Stack, launch, page_copy
+from bench.startup import OPEN_AT_ONCE, on_chat_pages, opened_chat
 
 PROBE = OPEN_AT_ONCE + """
 window.__long = [];
@@ -39,6 +39,10 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
 """
 DRAWN = """(text) => [...document.querySelectorAll('#chat-log li')].slice(-3).some((li) => li.textContent.includes(text))"""
 SCROLLER = "() => document.getElementById('chat-scroll')"
+IN_VIEW = """() => { const s = document.getElementById('chat-scroll');
+  for (const row of document.querySelectorAll('#chat-log li'))
+    if (row.offsetTop + row.offsetHeight > s.scrollTop) { const m = /p7-(\\d+):/.exec(row.textContent); if (m) return +m[1]; }
+  return null; }"""
 
 
 def _line(i):
@@ -49,18 +53,10 @@ def _line(i):
 
 def measure(playwright, url, emulator, messages, steps):
     profile = tempfile.mkdtemp(prefix="bench-scroll-")
-    context, page = launch(playwright, profile, None, None)
+    context, page, token = opened_chat(playwright, url, PROBE, emulator, profile)
     try:
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.add_init_script(PROBE)
-        page.goto(url)
-        page.wait_for_function(READY, timeout=120_000, polling=5)
-        page.wait_for_timeout(1500)  # the bot's greeting settles
         with httpx.Client(base_url=emulator, timeout=30) as client:
-            live = [s for s in client.get("/_emulator/sessions").json()["sessions"] if s["sockets"]]
-            if len(live) != 1:
-                raise RuntimeError("expected one connected session, found %d" % len(live))
-            say = "/_emulator/sessions/%s/bot/say" % live[0]["token"]
+            say = "/_emulator/sessions/%s/bot/say" % token
             began = time.monotonic()
             for i in range(messages):
                 client.post(say, json={"text": _line(i)}).raise_for_status()
@@ -71,7 +67,7 @@ def measure(playwright, url, emulator, messages, steps):
         page.wait_for_timeout(500)
         box = page.locator("#chat-scroll").bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        top_before = page.evaluate("() => (%s)().scrollTop" % SCROLLER)
+        newest = page.evaluate(IN_VIEW)
         first = page.evaluate("() => performance.now()")
         for _ in range(steps):
             page.mouse.wheel(0, -400)
@@ -79,15 +75,14 @@ def measure(playwright, url, emulator, messages, steps):
         page.wait_for_timeout(500)
         last = page.evaluate("() => performance.now()")
         tasks = [d for s, d in page.evaluate("() => window.__long") if s + d >= first and s <= last]
-        top_after = page.evaluate("() => (%s)().scrollTop" % SCROLLER)
-        height = page.evaluate("() => (%s)().scrollHeight" % SCROLLER)
+        reached = page.evaluate(IN_VIEW)
         drawn = page.evaluate("() => document.querySelectorAll('#chat-log li').length")
         session = context.new_cdp_session(page)
         session.send("HeapProfiler.collectGarbage")
         session.send("Performance.enable")
         metrics = dict((m["name"], m["value"]) for m in session.send("Performance.getMetrics")["metrics"])
         return {"ingest_s": took, "long_tasks": len(tasks), "longest": max(tasks or [0]), "rows_drawn": drawn,
-                "scrolled_px": top_before - top_after, "height_px": height,
+                "messages_back": (newest - reached) if newest is not None and reached is not None else 0,
                 "heap_mb": metrics.get("JSHeapUsedSize", 0) / 1e6, "nodes": metrics.get("Nodes", 0)}
     finally:
         context.close()
@@ -96,20 +91,7 @@ def measure(playwright, url, emulator, messages, steps):
 
 def run(messages=10000, steps=150, skip_pyodide=False, runs=1):
     """{variant: figures (medians over runs)}."""
-    stack = Stack()
-    try:
-        chat = stack.serve(page_copy(stack.config))
-        emulator = "http://127.0.0.1:%d" % stack.emulator_port
-        pages = [("JavaScript baseline", stack.baseline), ("MicroPython", chat + "/?runtime=micropython")]
-        if not skip_pyodide:
-            pages.append(("Pyodide", chat + "/?runtime=pyodide"))
-        found = dict((name, []) for name, _ in pages)
-        with sync_playwright() as p:
-            for _ in range(runs):
-                for name, url in pages:
-                    found[name].append(measure(p, url, emulator, messages, steps))
-    finally:
-        stack.close()
+    found = on_chat_pages(lambda p, url, emulator: measure(p, url, emulator, messages, steps), runs, skip_pyodide)
     result = {}
     for name, values in found.items():
         result[name] = dict((k, statistics.median([v[k] for v in values])) for k in values[0])
@@ -125,9 +107,9 @@ def main():
     parser.add_argument("--skip-pyodide", action="store_true")
     args = parser.parse_args()
     for name, f in run(args.messages, args.steps, args.skip_pyodide, args.runs).items():
-        print("%-20s %d messages taken in and drawn in %.1f s; scrolling up %d px: %d tasks over 50 ms (longest "
-              "%.0f ms); %d rows in the page; JS heap %.1f MB; %d DOM nodes"
-              % (name, f["messages"], f["ingest_s"], f["scrolled_px"], f["long_tasks"], f["longest"], f["rows_drawn"],
+        print("%-20s %d messages taken in and drawn in %.1f s; scrolling back %d messages: %d tasks over 50 ms "
+              "(longest %.0f ms); %d rows in the page; JS heap %.1f MB; %d DOM nodes"
+              % (name, f["messages"], f["ingest_s"], f["messages_back"], f["long_tasks"], f["longest"], f["rows_drawn"],
                  f["heap_mb"], f["nodes"]))
 
 

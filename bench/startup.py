@@ -22,6 +22,7 @@ import shutil
 import statistics
 import tempfile
 
+import httpx
 from playwright.sync_api import sync_playwright
 
 from scripts import stack as stack_mod
@@ -145,6 +146,42 @@ class Stack:
             os.remove(os.path.join(HERE, "out-config.json"))
         except OSError:
             pass
+
+
+def opened_chat(playwright, url, probe, emulator, profile):
+    """(browser context, page, the session's token): `url` opened with the init script `probe`,
+    ready to type, its greeting settled, and the one session the emulator has connected for it."""
+    context, page = launch(playwright, profile, None, None)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.add_init_script(probe)
+    page.goto(url)
+    page.wait_for_function(READY, timeout=120_000, polling=5)
+    page.wait_for_timeout(1500)  # the bot's greeting and its typing indicator settle
+    live = [s for s in httpx.get(emulator + "/_emulator/sessions", timeout=10).json()["sessions"] if s["sockets"]]
+    if len(live) != 1:
+        context.close()
+        raise RuntimeError("expected one connected session, found %d" % len(live))
+    return context, page, live[0]["token"]
+
+
+def on_chat_pages(measure, runs=1, skip_pyodide=False):
+    """{page: [measure(playwright, url, emulator origin), ... one per run]} for the JavaScript
+    baseline and the chat on each interpreter, served on one stack and measured interleaved."""
+    stack = Stack()
+    try:
+        chat = stack.serve(page_copy(stack.config))
+        emulator = "http://127.0.0.1:%d" % stack.emulator_port
+        pages = [("JavaScript baseline", stack.baseline), ("MicroPython", chat + "/?runtime=micropython")]
+        if not skip_pyodide:
+            pages.append(("Pyodide", chat + "/?runtime=pyodide"))
+        found = dict((name, []) for name, _ in pages)
+        with sync_playwright() as p:
+            for _ in range(runs):
+                for name, url in pages:
+                    found[name].append(measure(p, url, emulator))
+    finally:
+        stack.close()
+    return found
 
 
 def variants(stack, skip_pyodide=False, compare=None, bare=True):
