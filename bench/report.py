@@ -269,7 +269,7 @@ def render(figures):
         lines += ["", "bench/scroll.py: the emulator's bot says the messages one after another (every fifth in "
                   "Markdown) to an open page; once the last is drawn, the reader scrolls up with the mouse wheel, "
                   "150 turns of 400 px, one every 50 ms. The baseline keeps every row in the page; the Python chat "
-                  "keeps at most 150 and draws older ones from memory as the reader reaches them. The JS heap "
+                  "keeps at most 120 and draws older ones from memory as the reader reaches them. The JS heap "
                   "does not include the interpreter's WebAssembly memory."]
     return "\n".join(lines) + "\n"
 

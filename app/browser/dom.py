@@ -29,8 +29,8 @@ MIN_ROWS_PER_FRAME = 4
 FRAME_MS = 17  # one animation frame at 60 Hz
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
 WINDOW_ROWS = 40  # the newest rows drawn when the transcript opens (several screens' worth)
-REVEAL_ROWS = 20  # rows drawn from memory each time the guest reaches the top (or the bottom) of those drawn
-MAX_DRAWN = 150  # rows in the page at most: scrolling on lets go of the far end
+REVEAL_ROWS = 12  # rows drawn from memory each time the guest reaches the top (or the bottom) of those drawn
+MAX_DRAWN = 120  # rows in the page at most: scrolling on lets go of the far end
 FOCUS_ON_OPEN = (".gcw-prechat input, .gcw-prechat select, .gcw-prechat textarea", "#chat-input",
                  "#chat-notice-button", "#chat-scroll")
 DELEGATED = ("click", "change", "submit", "keydown", "input")
