@@ -101,18 +101,13 @@ class ChatState:
         if old == row:
             return
         cached = self._ordered
+        grown = False  # the usual new message, after every other: the ordered rows grow by one
         if old is None:
             self._seq[row.key] = self._next_seq
             self._next_seq += 1
             self.rows[row.key] = row
-            if self._insert(row.key) == len(self._sorted) - 1 and cached is not None and cached[0] == self.version:
-                # The usual new message, after every other: the ordered rows grow by one (a copy of
-                # references, not a lookup per row: a long conversation stays cheap per message).
-                self.version += 1
-                self._ordered = (self.version, cached[1] + (row,))
-                if row.side == "guest":
-                    self.guest_has_written = True
-                return
+            grown = self._insert(row.key) == len(self._sorted) - 1 and cached is not None \
+                and cached[0] == self.version
         else:
             moved = (old.status == "pending") != (row.status == "pending") or old.time != row.time
             self.rows[row.key] = row
@@ -122,6 +117,8 @@ class ChatState:
         if row.side == "guest":
             self.guest_has_written = True
         self._changed()
+        if grown:  # a copy of references, not a lookup per row: a long conversation stays cheap
+            self._ordered = (self.version, cached[1] + (row,))
 
     def replace_key(self, old_key, row):
         """A pending row confirmed by the service: it takes the server's id and time."""
