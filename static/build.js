@@ -36,4 +36,34 @@ export function build(encoded) {
   return root;
 }
 
+// The chat list follows the newest message: scrolled to its end from here, in one call, and the
+// scroll event that this causes is not passed to Python (it would only learn what it already
+// knows, in the frame before the new message is painted).
+export function toBottom(box) {
+  const before = box.scrollTop;
+  box.scrollTop = box.scrollHeight;
+  if (box.scrollTop !== before) box.gcwOwnTop = box.scrollTop;
+}
+
+// `listener` for the list's scroll events, except the one that toBottom caused.
+export function guestScrolls(listener) {
+  return (event) => {
+    const own = event.currentTarget.gcwOwnTop;
+    event.currentTarget.gcwOwnTop = undefined;
+    if (own === undefined || event.currentTarget.scrollTop !== own) listener(event);
+  };
+}
+
+// `listener` for the panel's captured scroll, load and error events, except scroll events of
+// elements without a drawn handler (only a carousel listens for its own scroll).
+export function drawnScrolls(listener) {
+  return (event) => {
+    const target = event.target;
+    if (event.type !== "scroll" || (target.hasAttribute && target.hasAttribute("data-gcw-h"))) listener(event);
+  };
+}
+
 globalThis.gcwBuild = build;
+globalThis.gcwToBottom = toBottom;
+globalThis.gcwGuestScrolls = guestScrolls;
+globalThis.gcwDrawnScrolls = drawnScrolls;

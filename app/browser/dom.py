@@ -396,6 +396,7 @@ class PanelRenderer:
         self._too_long = False
         self._rows_unfinished = False
         self._uploads = None
+        self._jump_shown = not self.jump.hidden
         self._tokens = {}
         self._slots = {}  # "notice" / "typing" / "composer" / "launcher" / "menu" ... -> handler ids drawn there
         self._form_drawn = None  # what the pre-chat form was drawn from (redrawn only when that changes)
@@ -404,9 +405,14 @@ class PanelRenderer:
         root = self.panel
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
+        # static/build.js keeps the scrolling that needs no Python out of it (see there)
+        drawn_scrolls, guest_scrolls = _helper("gcwDrawnScrolls"), _helper("gcwGuestScrolls")
+        self._to_end = _helper("gcwToBottom") if guest_scrolls else None
+        captured = create_proxy(self._guard(self._captured))
+        scrolled = create_proxy(self._guard(self._scrolled))
         for kind in CAPTURED:
-            root.addEventListener(kind, create_proxy(self._guard(self._captured)), True)
-        self.scroller.addEventListener("scroll", create_proxy(self._guard(self._scrolled)))
+            root.addEventListener(kind, drawn_scrolls(captured) if drawn_scrolls else captured, True)
+        self.scroller.addEventListener("scroll", guest_scrolls(scrolled) if guest_scrolls else scrolled)
         self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._jump())))
         self._frame_proxy = create_proxy(self._guard(self._on_frame))
 
@@ -885,7 +891,7 @@ class PanelRenderer:
                 key, offset = anchor  # by key: the row may have been redrawn (its group changed)
                 scroller.scrollTop = int(self._nodes[key].offsetTop) - offset
             if grew:
-                self.jump.hidden = False
+                self._show_jump(True)
 
     def _window(self, rows, divider):
         """(start, end): the part of `rows` in the page. Normally the newest WINDOW_ROWS; new
@@ -1020,12 +1026,19 @@ class PanelRenderer:
         return keys[found], int(self._nodes[keys[found]].offsetTop) - top
 
     def _to_bottom(self, by_guest):
-        log = self.scroller
-        log.scrollTop = int(log.scrollHeight)
+        if self._to_end is not None:
+            self._to_end(self.scroller)
+        else:
+            self.scroller.scrollTop = int(self.scroller.scrollHeight)
         self._following = True
-        self.jump.hidden = True
+        self._show_jump(False)
         if by_guest:
             self.input.focus()
+
+    def _show_jump(self, shown):
+        if shown != self._jump_shown:
+            self.jump.hidden = not shown
+            self._jump_shown = shown
 
     def _scrolled(self, event):
         log = self.scroller
@@ -1034,7 +1047,7 @@ class PanelRenderer:
         at_bottom = gap <= FOLLOW_SLACK_PX
         self._following = at_bottom and self._bottom is None
         if self._following:
-            self.jump.hidden = True
+            self._show_jump(False)
         if self._loading_earlier or self._last is None or int(log.scrollHeight) <= int(log.clientHeight):
             return
         if top <= TOP_LOAD_PX and (self._last.earlier or self._start > 0):
@@ -1057,6 +1070,14 @@ class PanelRenderer:
                 img.setAttribute("src", url)
             return
         js.window.open(url, "_blank", "noopener,noreferrer")
+
+
+def _helper(name):
+    """A function of static/build.js, or None on a page that did not load it."""
+    try:
+        return getattr(js, name) or None
+    except AttributeError:
+        return None
 
 
 def _node_by_node(node):
