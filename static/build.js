@@ -63,7 +63,15 @@ export function drawnScrolls(listener) {
   };
 }
 
+// The wall clock in seconds. Date.now() is a whole number above 2**31, which MicroPython's bridge
+// wraps into a wrong small one; half a millisecond more makes it a fraction, which crosses as a
+// float. (Python read the time as ISO text and parsed it instead: ~0.1 ms, twice per message.)
+export function epochSeconds() {
+  return (Date.now() + 0.5) / 1000;
+}
+
 globalThis.gcwBuild = build;
+globalThis.gcwEpochSeconds = epochSeconds;
 globalThis.gcwToBottom = toBottom;
 globalThis.gcwGuestScrolls = guestScrolls;
 globalThis.gcwDrawnScrolls = drawnScrolls;

@@ -42,9 +42,8 @@ def listen(controller, guarded):
 
 
 def post(origin, message):
-    data = js.JSON.parse(json.dumps(message))
     if origin:
-        js.window.parent.postMessage(data, origin)
+        js.window.parent.postMessage(js.JSON.parse(json.dumps(message)), origin)
     else:
         detail = js.JSON.parse(json.dumps({"detail": message}))
         js.window.dispatchEvent(js.CustomEvent.new("pychat:" + message["type"], detail))

@@ -39,6 +39,10 @@ class BrowserPorts:
         self._uploads = {}  # upload id -> its XMLHttpRequest while it runs
         self._title = None  # the page's own title, before an unread count went in front
         self._audio = None
+        self._epoch_clock = None  # static/build.js's epochSeconds, once found
+        self._timers = {}  # our timer number -> (fn, the browser's timer id)
+        self._timer_count = 0
+        self._timer_proxy = None
 
     def attach(self, controller):
         self.controller = controller
@@ -71,8 +75,10 @@ class BrowserPorts:
                 self.controller.on_open()
 
         def on_message(event):
-            if current() and isinstance(event.data, str):
-                self.controller.on_text(event.data)
+            if current():
+                data = event.data  # read once: each read crosses from JavaScript (and copies the text)
+                if isinstance(data, str):
+                    self.controller.on_text(data)
 
         def on_close(event):
             if current():
@@ -124,21 +130,25 @@ class BrowserPorts:
 
     # -- time, ids, randomness --------------------------------------------------------------
     def schedule(self, ms, fn):
-        holder = []
+        """`fn` after `ms`. Every timer goes through one proxy, given the timer's number: making a
+        proxy cost more than the timer itself (~0.2 ms on MicroPython), and on Pyodide each had to
+        be destroyed after it fired (and a cancelled one never was)."""
+        if self._timer_proxy is None:
+            self._timer_proxy = create_proxy(self._timer_fired)
+        self._timer_count += 1
+        handle = self._timer_count
+        self._timers[handle] = (fn, js.setTimeout(self._timer_proxy, max(0, int(ms)), handle))
+        return handle
 
-        def fire(*_):
-            try:
-                guarded(fn, self.on_error)()
-            finally:
-                if holder and hasattr(holder[0], "destroy"):
-                    holder[0].destroy()  # Pyodide keeps proxies alive until destroyed
-
-        proxy = create_proxy(fire)
-        holder.append(proxy)
-        return js.setTimeout(proxy, max(0, int(ms)))
+    def _timer_fired(self, handle):
+        timer = self._timers.pop(int(handle), None)
+        if timer is not None:
+            guarded(timer[0], self.on_error)()
 
     def cancel(self, handle):
-        js.clearTimeout(handle)
+        timer = self._timers.pop(handle, None)
+        if timer is not None:
+            js.clearTimeout(timer[1])
 
     def now_ms(self):
         # Monotonic milliseconds since page load. (Not Date.now(): MicroPython's FFI turns numbers
@@ -176,8 +186,18 @@ class BrowserPorts:
 
     # -- network ----------------------------------------------------------------------------
     def epoch_s(self):
-        # Date.now() (~1.7e12) comes through MicroPython's FFI wrapped to a small int: read the
-        # wall clock as text instead.
+        # Date.now() (~1.7e12) comes through MicroPython's FFI wrapped to a small int: static/build.js
+        # hands it over as a float, or (without that file) the wall clock is read as text.
+        clock = self._epoch_clock
+        if clock is None:
+            try:
+                clock = js.gcwEpochSeconds or False
+            except AttributeError:
+                clock = False
+            if clock:
+                self._epoch_clock = clock
+        if clock:
+            return float(clock())
         return epoch_seconds(self.now_iso()) or 0.0
 
     def log(self, level, text):

@@ -88,22 +88,25 @@ class Ending:
             self._moved()
 
     def activity(self):
-        if self.expiry.activity(self.c.ports.epoch_s()):
-            self._moved()
+        now = self.c.ports.epoch_s()
+        if self.expiry.activity(now):
+            self._moved(now)
 
-    def _moved(self):
+    def _moved(self, now=None):
         notice = self.c.state.notice
         if notice is not None and notice.kind == "expiry":
             self.c.state.clear_notice()
             self.stop_countdown()
-        self.check()
+        self.check(now)
 
-    def check(self):
-        """Show the warning once the session is in its last five minutes (called on each tick)."""
+    def check(self, now=None):
+        """Show the warning once the session is in its last five minutes (called on each tick;
+        `now`: the wall clock in seconds when the caller has just read it)."""
         c = self.c
         if c.conn is None or c.conn.state != conn_mod.CONFIGURED:
             return
-        now = c.ports.epoch_s()
+        if now is None:
+            now = c.ports.epoch_s()
         if not self.expiry.warning_due(now):
             return
         notice = c.state.notice

@@ -240,6 +240,7 @@ class Uploads:
         self._items = []
         self._session_rules = None  # list of (patterns, max_kb) from set_limits; None = not told yet
         self._deployment_rules = None  # the same from set_deployment's modes
+        self._accept = None  # (the rules, the accept attribute made from them)
         self._blocked = []  # extensions without the dot, lowercase
         self._switched_off = False  # enableAttachments false
         self._cancelled = {}  # attachment id -> True: attempts cancelled after the service knew them
@@ -326,6 +327,14 @@ class Uploads:
         return bool(self._rules())
 
     def accept_attribute(self):
+        """The file picker's `accept`, worked out again only when the rules change (it is part of
+        every view)."""
+        rules = self._rules()
+        if self._accept is None or self._accept[0] is not rules:
+            self._accept = (rules, self._accept_for())
+        return self._accept[1]
+
+    def _accept_for(self):
         patterns = self._patterns()
         if not patterns or "*/*" in patterns or "*" in patterns:
             return ""

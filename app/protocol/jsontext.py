@@ -14,6 +14,8 @@ LOW = (0xDC00, 0xDFFF)
 
 
 def _has_surrogate_escape(text):
+    if "\\u" not in text:
+        return False  # the usual frame: no escapes at all (found without copying the text)
     lowered = text.lower()
     at = lowered.find("\\ud")
     while at >= 0:
