@@ -20,7 +20,7 @@ from pyscript import document
 from pyscript.ffi import create_proxy, to_js
 
 from app.chat import render as render_mod
-from app.chat.elements import El, attrs_of, encoded, flat
+from app.chat.elements import El, attrs_of, children_of, encoded
 from app.chat.strings import t
 
 FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
@@ -80,10 +80,7 @@ class DomBuilder:
             if self._owned is not None:
                 self._owned.append(hid)
             clean.append(("data-gcw-h", hid))
-        kids = []
-        for child in flat(children):
-            kids.append(child if isinstance(child, El) else str(child))
-        return El(tag, dict(clean), tuple(kids), handlers)
+        return El(tag, dict(clean), tuple(children_of(children, [])), handlers)
 
     def node(self, tree):
         """The DOM node of a drawn tree, made in one call to static/build.js: crossing from Python

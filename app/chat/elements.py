@@ -49,26 +49,25 @@ def attrs_of(tag, attrs):
     return tag, clean, handlers
 
 
-def flat(children, out=None):
-    """Children as a flat list of strings and nodes (None and empty strings dropped)."""
-    if out is None:
-        out = []
-    for child in children:
-        if child is None or child == "":
-            continue
-        if isinstance(child, (list, tuple)) and not isinstance(child, El):
-            flat(child, out)
-        else:
-            out.append(child)
-    return out
-
-
 def h(tag, attrs=None, *children):
     tag, clean, handlers = attrs_of(tag, attrs)
     kids = []
-    for child in flat(children):
-        kids.append(child if isinstance(child, El) else str(child))
+    children_of(children, kids)
     return El(tag, dict(clean), tuple(kids), handlers)
+
+
+def children_of(children, out):
+    """`flat`, with every child that is not a node made text: what both builders keep."""
+    for child in children:
+        if child is None or child == "":
+            continue
+        if isinstance(child, El):
+            out.append(child)
+        elif isinstance(child, (list, tuple)):
+            children_of(child, out)
+        else:
+            out.append(str(child))
+    return out
 
 
 # -- handing a tree to the browser -------------------------------------------------------------

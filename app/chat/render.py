@@ -83,11 +83,13 @@ def extended(items, old, rows, day_key):
     if not count or not items or len(rows) <= count or items[-1][0] != "row" or items[-1][1] is not old[-1] \
             or rows[:count] != old:
         return None
-    day = None
-    for index in range(len(items) - 1, -1, -1):
-        if items[index][0] == "day":
-            day = items[index][1][4:]
-            break
+    # the day the new rows continue: the last row's (its day separator may be far above)
+    day = day_key(old[-1].time) if old[-1].time else None
+    if day is None:
+        for index in range(len(items) - 1, -1, -1):
+            if items[index][0] == "day":
+                day = items[index][1][4:]
+                break
     tail = layout(rows[count - 1:], day_key, "", day)
     if not tail or tail[0][0] != "row" or tail[0][1] is not old[-1]:
         return None

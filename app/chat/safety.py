@@ -55,7 +55,7 @@ SAFE_ATTRIBUTES = (
 URL_ATTRIBUTES = {"href": safe_link, "src": safe_image}
 
 
-_NAMES = {}  # attribute name -> its URL check, True (allowed as it is) or False: decided once per name
+_NAMES = {}  # attribute name as written -> (lower-cased, its URL check / True (allowed as it is) / False)
 
 
 def _kind_of(name):
@@ -73,14 +73,16 @@ def _kind_of(name):
 def clean_attribute(name, value):
     """(name, value as text) when the attribute is allowed, else None. `aria-*` and `data-*`
     are allowed (they never execute); URLs are checked by their scheme."""
-    if not isinstance(name, str) or value is None or value is False:
+    if value is None or value is False:
         return None
-    name = name.lower()
-    kind = _NAMES.get(name)
-    if kind is None:
-        kind = _kind_of(name)
+    known = _NAMES.get(name)  # decided once per name: every element drawn asks
+    if known is None:
+        if not isinstance(name, str):
+            return None
+        known = (name.lower(), _kind_of(name.lower()))
         if len(_NAMES) < 1000:
-            _NAMES[name] = kind
+            _NAMES[name] = known
+    name, kind = known
     if kind is False:
         return None
     text = "" if value is True else str(value)
