@@ -189,3 +189,15 @@ def test_the_default_composer_entry_draws_the_ids_the_edge_wires():
     field = find(node, tag="textarea")
     assert field.attrs["placeholder"] == "Type a message" and "disabled" not in field.attrs
     assert find(node, tag="button").attrs.get("hidden") is not None  # no attachments: no paperclip
+
+
+def test_attribute_names_are_judged_in_lower_case_however_written():
+    """The builder remembers its verdict per name as written: "HREF" is still an href (checked
+    by scheme), "onClick" is still refused, and asking again gives the same answer."""
+    for _ in range(2):
+        link = h("a", {"HREF": "javascript:alert(1)", "Class": "x", "onClick": "alert(1)", "DATA-Row": "r1"})
+        assert link.attrs == {"class": "x", "data-row": "r1"}, link.attrs
+        good = h("a", {"HREF": "https://example.com/"})
+        assert good.attrs == {"href": "https://example.com/"}
+        image = h("img", {"Src": "data:image/png;base64,AAAA", "ALT": ""})
+        assert image.attrs == {"alt": ""}

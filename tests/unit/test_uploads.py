@@ -135,6 +135,17 @@ def test_accept_attribute():
     assert up.Uploads().accept_attribute() == ""
 
 
+def test_accept_attribute_follows_the_rules():
+    """It is worked out once per set of rules (every view asks): new rules give a new answer."""
+    u = manager(types=("application/pdf",))
+    assert u.accept_attribute() == "application/pdf,.pdf"
+    assert u.accept_attribute() == "application/pdf,.pdf"
+    u.set_limits(session(types=("image/png",)))
+    assert u.accept_attribute().split(",")[0] == "image/png"
+    u.set_limits(session(types=("*/*",)))
+    assert u.accept_attribute() == ""
+
+
 # ----- the upload flow
 
 def test_happy_path():
