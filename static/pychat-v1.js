@@ -70,8 +70,11 @@
     ".badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; border-radius: 10px; padding: 0 5px;",
     "  box-sizing: border-box; background: #b42318; color: #fff; font: 700 12px/20px system-ui, sans-serif; text-align: center; }",
     ".frame { position: fixed; bottom: 88px; width: min(400px, calc(100vw - 40px)); height: min(640px, calc(100vh - 108px));",
-    "  border: 0; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.25); background: #fff; display: none; }",
-    ".frame[data-open] { display: block; }",
+    "  border: 0; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.25); background: #fff;",
+    // closed: laid out at its size but not shown, focusable or exposed, so a chat preloaded at idle
+    // has done its layout before the click (display: none left it to the click: ~12 ms)
+    "  visibility: hidden; pointer-events: none; }",
+    ".frame[data-open] { visibility: visible; pointer-events: auto; }",
     "@media (max-width: 480px) { .frame { inset: 0; width: 100%; height: 100%; border-radius: 0; }",
     "  .frame[data-open] ~ .launcher { display: none; } }",
   ].join("\n");
