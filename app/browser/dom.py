@@ -27,6 +27,7 @@ FOLLOW_SLACK_PX = 48  # "at the bottom" within this distance
 FRAME_BUDGET_MS = 12  # our DOM work per animation frame (the browser needs the rest); the rest of a long transcript waits a frame
 MIN_ROWS_PER_FRAME = 4
 FRAME_MS = 17  # one animation frame at 60 Hz
+TASK_END_MS = 4  # drawing as tasks end costs at most this per frame; then what follows waits for a frame
 TOP_LOAD_PX = 24  # scrolled this close to the top: load earlier messages
 WINDOW_ROWS = 40  # the newest rows drawn when the transcript opens (several screens' worth)
 REVEAL_ROWS = 12  # rows drawn from memory each time the guest reaches the top (or the bottom) of those drawn
@@ -386,7 +387,10 @@ class PanelRenderer:
         self._last = None
         self._pending = None
         self._frame = None
+        self._frame_asked = None  # when the pending animation frame was asked for
         self._drawn_at = -1e9  # performance.now() when the last draw ended
+        self._spent_from = -1e9  # the drawing time spent since then (TASK_END_MS)
+        self._spent = 0.0
         self._drawing = False
         self._following = True
         self._loading_earlier = False
@@ -532,29 +536,51 @@ class PanelRenderer:
 
     # -- scheduling -------------------------------------------------------------------------
     def render(self, view):
-        """Draw `view` soon: a lone change (a message, the session becoming ready) as soon as the
-        task that made it ends, so it is painted in the coming frame; changes that follow within
-        a frame of a draw wait for the next animation frame, so a burst is drawn once a frame."""
+        """Draw `view` soon: as soon as the task that made the change ends, so it is painted in the
+        coming frame (a message, the session becoming ready), while drawing that way has cost less
+        than TASK_END_MS in the last frame; beyond that (a burst of messages, each in its own
+        task) what follows waits for the next animation frame, which draws it all at once."""
         self._pending = view
+        if self._frame is not None and self._frame_late() and not document.hidden:
+            js.cancelAnimationFrame(self._frame)  # the frame is late: this change is not kept waiting too
+            self._frame = None
         if self._frame is None:
             if document.hidden:
                 self._frame = js.setTimeout(self._frame_proxy, 50)
-            elif not self._drawing and float(js.performance.now()) - self._drawn_at > FRAME_MS:
+            elif not self._drawing and self._task_end_budget():
                 self._frame = "task end"
                 js.queueMicrotask(self._frame_proxy)
             else:
                 self._frame = js.requestAnimationFrame(self._frame_proxy)
+                self._frame_asked = float(js.performance.now())
+
+    def _task_end_budget(self):
+        now = float(js.performance.now())
+        if now - self._spent_from > FRAME_MS:
+            self._spent_from, self._spent = now, 0.0
+        return self._spent < TASK_END_MS
+
+    def _frame_late(self):
+        """An animation frame was asked for more than a frame ago and nothing was drawn since: the
+        browser is not making frames for this page yet (a frame just shown, a page under load)."""
+        if self._drawing or self._frame_asked is None or self._frame == "task end":
+            return False
+        now = float(js.performance.now())
+        return now - self._frame_asked > FRAME_MS and now - self._drawn_at > FRAME_MS
 
     def _on_frame(self, *_):
         self._frame = None
+        self._frame_asked = None
         view, self._pending = self._pending, None
         if view is not None:
             self._drawing = True  # what the drawing asks for (the rest of a long transcript) waits a frame
+            started = float(js.performance.now())
             try:
                 self.draw(view)
             finally:
                 self._drawing = False
                 self._drawn_at = float(js.performance.now())
+                self._spent += self._drawn_at - started
 
     def flush(self):
         """Draw now (tests and benchmarks)."""
