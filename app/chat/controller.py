@@ -775,7 +775,7 @@ class Controller:
             self.prechat.set_limit(out.limits.get("maxCustomDataBytes"))
         if out.read_only:
             self._ended_notice(True)
-        self.sync.configured()
+        self.sync.configured(out.new_session)
         self.pump()
 
     def _message(self, out):

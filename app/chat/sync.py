@@ -42,10 +42,18 @@ class HistorySync:
             self._gap_anchor = self.newest_shown()
             self._gap_anchor_taken = True
 
-    def configured(self):
+    def configured(self, new_session=False):
         """Fill what the socket missed: read history back from the newest message until a few
         messages past the anchor, the newest message shown before the gap. Live messages that
-        arrived since the reconnect are newer than the gap, so they cannot end the search early."""
+        arrived since the reconnect are newer than the gap, so they cannot end the search early.
+        A session the service has just made has no history: nothing to read (no getJwt and no
+        history request, which count against 10 a minute), and no earlier send can be in it."""
+        if new_session:
+            self.catch_up = None
+            self._gap_anchor_taken = False
+            self._gen += 1  # a catch-up still running belonged to another session
+            self.release_hold()
+            return
         self.holding = self.c.outbox.any_attempted()
         # Gaps not filled yet (cut short by another drop, or a reload) keep their own anchors.
         if self.catch_up is None:

@@ -434,9 +434,14 @@ def test_a_new_chat_never_reads_the_old_conversations_history_with_its_jwt():
     ctl.ending.ask("end")
     ctl.ending.confirmed()
     ctl.notice_button()  # Start a new chat: a new token
-    configured(ctl)
-    assert ports.sent[-1]["action"] == "getJwt" and ports.sent[-1]["token"] == ctl.conn.token
+    sent, fetched = len(ports.sent), len(ports.fetches)
+    configured(ctl)  # the service made the session: it has no history, so none is read
+    assert [f["action"] for f in ports.sent[sent:]] == ["configureSession"] and len(ports.fetches) == fetched
     assert ctl.sync.policy.jwt == ""
+    ctl.on_close(1006)  # the same session again after a drop: its history is read with a JWT of its own
+    ports.advance(2000)
+    configured(ctl, {"newSession": False})
+    assert ports.sent[-1]["action"] == "getJwt" and ports.sent[-1]["token"] == ctl.conn.token
 
 
 # -- found in review ---------------------------------------------------------------------------

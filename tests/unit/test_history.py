@@ -431,7 +431,11 @@ def test_after_a_refused_page_no_other_catch_up_asks_before_the_wait():
 def test_a_send_found_early_in_a_long_catch_up_is_confirmed_at_once_and_never_sent_again():
     history = FakeHistory(numbered(0, 3), page_size=5)
     ctl, ports = setup(history)
-    submit_then_drop(ctl, ports, "did this arrive?")
+    configure(ctl, ports)  # a returning guest: their conversation so far is read back (the gap's anchor)
+    ports.advance(600)
+    ctl.submit("did this arrive?")
+    ports.advance(10)
+    ctl.on_close(1006)  # dropped before the echo
     history.entities += numbered(3, 80)
     history.entities.append(entity("g1", "did this arrive?", direction="Inbound", second=59, entity_kind=""))
     reopen(ctl, ports)
