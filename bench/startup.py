@@ -40,6 +40,20 @@ BARE_PROBE = """for (const name of ["mpy:done", "py:done"]) {
   document.addEventListener(name, () => { window.__bareDone = window.__bareDone || performance.now(); }, true);
 }"""
 
+# P1b, in every frame of the page: when the guest's click happened (its event's own time stamp, on
+# the page clicked) and when the chat's document first met READY (a MutationObserver: the moment
+# the DOM said so, before the paint; READY polled by Playwright would add its polling and the click
+# call's own round trips, ~60 ms, to both sides). Both as epoch ms, comparable across frames.
+CLICK_TO_READY = """(() => {
+  document.addEventListener("click", (event) => {
+    if (!window.__clickAt) window.__clickAt = performance.timeOrigin + event.timeStamp;
+  }, true);
+  const ready = %s;
+  new MutationObserver(() => {
+    if (!window.__readyAt && ready() !== false) window.__readyAt = performance.timeOrigin + performance.now();
+  }).observe(document, {attributes: true, childList: true, subtree: true, characterData: true});
+})();""" % READY
+
 OPEN_AT_ONCE = """document.addEventListener("DOMContentLoaded", () => {
   const launcher = document.getElementById("chat-launcher");
   if (launcher) launcher.click();
