@@ -41,8 +41,11 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
 document.addEventListener("DOMContentLoaded", () => { const l = document.getElementById("chat-launcher"); if (l) l.click(); });
 """
 WINDOW_ROWS = 40  # app/browser/dom.py
+# The newest stored row drawn (not necessarily last: the emulator greets a session it does not
+# know, and that greeting may already be below it), with the rows of the first window.
 SHOWN = """([n, newest]) => { const rows = document.querySelectorAll('#chat-log li.gcw-row');
-  return rows.length >= n && rows[rows.length - 1].dataset.key === newest ? performance.now() : false; }"""
+  return rows.length >= n && document.querySelector('#chat-log li.gcw-row[data-key="' + CSS.escape(newest) + '"]')
+    ? performance.now() : false; }"""
 ALL = """([n, newest]) => document.querySelectorAll('#chat-log li.gcw-row').length >= n ? performance.now() : false"""
 PY_START = "() => document.documentElement.dataset.chatPython === 'ready' ? performance.now() : false"
 JS_START = "() => { const m = performance.getEntriesByName('history-start'); return m.length ? m[0].startTime : false; }"
