@@ -907,7 +907,7 @@ class PanelRenderer:
                 self.render(view)  # the rest next frame
         else:
             self._loading_earlier = False
-        if self._following:
+        if self._following and keys:  # (nothing to scroll to: no layout forced, as on the first draw)
             self._to_bottom(False)
         else:
             if anchor is not None and anchor[0] in self._nodes:
