@@ -389,8 +389,8 @@ class PanelRenderer:
         self._frame = None
         self._frame_asked = None  # when the pending animation frame was asked for
         self._drawn_at = -1e9  # performance.now() when the last draw ended
-        self._spent_from = -1e9  # the drawing time spent since then (TASK_END_MS)
-        self._spent = 0.0
+        self._spent_from = -1e9  # when the frame-long span drawing time is counted in began (TASK_END_MS)
+        self._spent = 0.0  # the drawing time spent in it
         self._drawing = False
         self._following = True
         self._loading_earlier = False
@@ -907,8 +907,9 @@ class PanelRenderer:
                 self.render(view)  # the rest next frame
         else:
             self._loading_earlier = False
-        if self._following and keys:  # (nothing to scroll to: no layout forced, as on the first draw)
-            self._to_bottom(False)
+        if self._following:
+            if keys:  # (nothing to scroll to otherwise: no layout is forced, as on the first draw)
+                self._to_bottom(False)
         else:
             if anchor is not None and anchor[0] in self._nodes:
                 key, offset = anchor  # by key: the row may have been redrawn (its group changed)
