@@ -151,7 +151,8 @@ def collect(runs, compare=None, quick=False):
     print("baseline click (P1b)…", flush=True)
     figures["baseline_click"] = baseline_click(runs)
     print("incoming (P5)…", flush=True)
-    figures["incoming"] = incoming_mod.run(messages=15 if quick else 30)
+    # two fresh pages each, interleaved: a single page's 30 messages moved p50 by 20 % from run to run
+    figures["incoming"] = incoming_mod.run(messages=15 if quick else 40, runs=1 if quick else 2)
     print("history (P6)…", flush=True)
     figures["history"] = history_mod.run(rows=1000, runs=1 if quick else 2)
     print("scroll (P7)…", flush=True)
