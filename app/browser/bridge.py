@@ -36,7 +36,7 @@ def listen(controller, guarded):
             data = loads(str(js.JSON.stringify(event.data)))
         except Exception:
             return  # not JSON-shaped: not ours
-        controller.host_message(str(event.origin), data)
+        controller.ports.in_task(controller.host_message, str(event.origin), data)
 
     js.window.addEventListener("message", create_proxy(guarded(on_message)))
 

@@ -388,6 +388,7 @@ class PanelRenderer:
         self._pending = None
         self._frame = None
         self._frame_asked = None  # when the pending animation frame was asked for
+        self._in_task = False  # inside task(): a draw at the task's end is made when it returns
         self._drawn_at = -1e9  # performance.now() when the last draw ended
         self._spent_from = -1e9  # when the frame-long span drawing time is counted in began (TASK_END_MS)
         self._spent = 0.0  # the drawing time spent in it
@@ -549,10 +550,25 @@ class PanelRenderer:
                 self._frame = js.setTimeout(self._frame_proxy, 50)
             elif not self._drawing and self._task_end_budget():
                 self._frame = "task end"
-                js.queueMicrotask(self._frame_proxy)
+                if not self._in_task:
+                    js.queueMicrotask(self._frame_proxy)
             else:
                 self._frame = js.requestAnimationFrame(self._frame_proxy)
                 self._frame_asked = float(js.performance.now())
+
+    def task(self, fn, *args):
+        """Run `fn` (the edge's handler of a browser event, such as a socket message) and draw what
+        it changed when it returns, as a microtask would, without a second call from JavaScript
+        into Python for the microtask (~0.2 ms on MicroPython, per message)."""
+        if self._in_task:
+            return fn(*args)
+        self._in_task = True
+        try:
+            return fn(*args)
+        finally:
+            self._in_task = False
+            if self._frame == "task end":
+                self._guard(self._on_frame)()
 
     def _task_end_budget(self):
         now = float(js.performance.now())

@@ -55,6 +55,11 @@ class BrowserPorts:
         for name, args in waiting:
             getattr(renderer, name)(*args)
 
+    def in_task(self, fn, *args):
+        """fn(*args) for a browser event: what it changes is drawn as it returns (dom.PanelRenderer.task)."""
+        renderer = self.renderer
+        return renderer.task(fn, *args) if renderer is not None else fn(*args)
+
     def _panel(self, name, *args):
         if self.renderer is None:
             self._for_panel.append((name, args))
@@ -72,18 +77,18 @@ class BrowserPorts:
 
         def on_open(event):
             if current():
-                self.controller.on_open()
+                self.in_task(self.controller.on_open)
 
         def on_message(event):
             if current():
                 data = event.data  # read once: each read crosses from JavaScript (and copies the text)
                 if isinstance(data, str):
-                    self.controller.on_text(data)
+                    self.in_task(self.controller.on_text, data)
 
         def on_close(event):
             if current():
                 self._socket = None
-                self.controller.on_close(int(event.code or 1006), str(event.reason or ""))
+                self.in_task(self.controller.on_close, int(event.code or 1006), str(event.reason or ""))
 
         try:
             self._socket = WebSocket(url=url)
