@@ -7,7 +7,6 @@ import asyncio
 import json
 
 import js
-from pyscript import WebSocket
 from pyscript.ffi import create_proxy
 
 from app.browser import bridge
@@ -91,14 +90,17 @@ class BrowserPorts:
                 self.in_task(self.controller.on_close, int(event.code or 1006), str(event.reason or ""))
 
         try:
-            self._socket = WebSocket(url=url)
+            socket = js.WebSocket.new(url)
         except Exception as exc:  # a malformed URL throws synchronously
             js.console.error("chat: cannot open socket: " + str(exc))
             self.schedule(0, lambda: on_close(_Closed()) if current() else None)
             return
-        self._socket.onopen = guarded(on_open, self.on_error)
-        self._socket.onmessage = guarded(on_message, self.on_error)
-        self._socket.onclose = guarded(on_close, self.on_error)
+        # The browser's own WebSocket: PyScript's wrapper (pyscript.WebSocket) made a Python object
+        # of every event and read every attribute through a Python __getattr__, on every message.
+        socket.onopen = create_proxy(guarded(on_open, self.on_error))
+        socket.onmessage = create_proxy(guarded(on_message, self.on_error))
+        socket.onclose = create_proxy(guarded(on_close, self.on_error))
+        self._socket = socket
 
     def watch_policy(self):
         """A page's Content-Security-Policy that blocks the chat's socket or API fails silently in
