@@ -3,7 +3,7 @@
 // bridge, not the browser, was most of the cost of drawing: app/browser/dom.py).
 //
 // It decides nothing: app/chat/elements.py has already checked every tag and attribute (allow-list,
-// URL schemes) and app/browser/dom.py encodes the tree (see `tokens` there). It only ever calls
+// URL schemes) and app/chat/elements.encoded writes the tree. It only ever calls
 // createElement, setAttribute and createTextNode, so text from the network is never parsed as HTML.
 //
 // The encoding: tokens joined by U+0001 (which the encoder removes from every text and value).

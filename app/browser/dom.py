@@ -19,6 +19,7 @@ import js
 from pyscript import document
 from pyscript.ffi import create_proxy, to_js
 
+from app.browser.ports import build_js
 from app.chat import render as render_mod
 from app.chat.elements import El, attrs_of, children_of, encoded
 from app.chat.strings import t
@@ -90,15 +91,10 @@ class DomBuilder:
             return None
         if not isinstance(tree, El):
             return document.createTextNode(str(tree))
-        build = self._build
-        if build is None:
-            try:
-                build = self._build = js.gcwBuild
-            except AttributeError:
-                build = None
-            if not build:  # static/build.js did not load (a page without static/boot.js)
-                self._build = None
-                return _node_by_node(tree)
+        build = self._build or build_js("gcwBuild")
+        if build is None:  # static/build.js did not load (a page without static/boot.js)
+            return _node_by_node(tree)
+        self._build = build
         return build(encoded(tree))
 
     def dispatch(self, raw, root):
@@ -408,15 +404,16 @@ class PanelRenderer:
         for kind in DELEGATED:
             root.addEventListener(kind, create_proxy(self._guard(lambda e: self.builder.dispatch(e, root))))
         # static/build.js keeps the scrolling that needs no Python out of it (see there)
-        drawn_scrolls, guest_scrolls = _helper("gcwDrawnScrolls"), _helper("gcwGuestScrolls")
-        self._to_end = _helper("gcwToBottom") if guest_scrolls else None
+        drawn_scrolls, guest_scrolls = build_js("gcwDrawnScrolls"), build_js("gcwGuestScrolls")
+        self._to_end = build_js("gcwToBottom") if guest_scrolls else None
         captured = create_proxy(self._guard(self._captured))
         scrolled = create_proxy(self._guard(self._scrolled))
         for kind in CAPTURED:
             root.addEventListener(kind, drawn_scrolls(captured) if drawn_scrolls else captured, True)
         self.scroller.addEventListener("scroll", guest_scrolls(scrolled) if guest_scrolls else scrolled)
         self.jump.addEventListener("click", create_proxy(self._guard(lambda e: self._jump())))
-        self._frame_proxy = create_proxy(self._guard(self._on_frame))
+        self._draw_pending = self._guard(self._on_frame)
+        self._frame_proxy = create_proxy(self._draw_pending)
 
     # -- language, theme and a customer's render functions ---------------------------------------
     # index.html's own words (English until Python starts): (selector, attribute or None for text, key)
@@ -542,19 +539,20 @@ class PanelRenderer:
         than TASK_END_MS in the last frame; beyond that (a burst of messages, each in its own
         task) what follows waits for the next animation frame, which draws it all at once."""
         self._pending = view
-        if self._frame is not None and self._frame_late() and not document.hidden:
-            js.cancelAnimationFrame(self._frame)  # the frame is late: this change is not kept waiting too
+        if self._frame is not None:
+            if not self._frame_late() or document.hidden or not self._task_end_budget():
+                return  # a draw is coming
+            js.cancelAnimationFrame(self._frame)  # the frame is late: drawn at this task's end instead
             self._frame = None
-        if self._frame is None:
-            if document.hidden:
-                self._frame = js.setTimeout(self._frame_proxy, 50)
-            elif not self._drawing and self._task_end_budget():
-                self._frame = "task end"
-                if not self._in_task:
-                    js.queueMicrotask(self._frame_proxy)
-            else:
-                self._frame = js.requestAnimationFrame(self._frame_proxy)
-                self._frame_asked = float(js.performance.now())
+        if document.hidden:
+            self._frame = js.setTimeout(self._frame_proxy, 50)
+        elif not self._drawing and self._task_end_budget():
+            self._frame = "task end"
+            if not self._in_task:
+                js.queueMicrotask(self._frame_proxy)
+        else:
+            self._frame = js.requestAnimationFrame(self._frame_proxy)
+            self._frame_asked = float(js.performance.now())
 
     def task(self, fn, *args):
         """Run `fn` (the edge's handler of a browser event, such as a socket message) and draw what
@@ -568,7 +566,7 @@ class PanelRenderer:
         finally:
             self._in_task = False
             if self._frame == "task end":
-                self._guard(self._on_frame)()
+                self._draw_pending()
 
     def _task_end_budget(self):
         now = float(js.performance.now())
@@ -1110,14 +1108,6 @@ class PanelRenderer:
                 img.setAttribute("src", url)
             return
         js.window.open(url, "_blank", "noopener,noreferrer")
-
-
-def _helper(name):
-    """A function of static/build.js, or None on a page that did not load it."""
-    try:
-        return getattr(js, name) or None
-    except AttributeError:
-        return None
 
 
 def _node_by_node(node):

@@ -24,6 +24,14 @@ def guarded(fn, on_error=None):
     return call
 
 
+def build_js(name):
+    """A function of static/build.js (window.<name>), or None on a page that has not loaded it."""
+    try:
+        return getattr(js, name) or None
+    except AttributeError:
+        return None
+
+
 class BrowserPorts:
     def __init__(self, on_error=None, embedded=False):
         self.renderer = None  # app/browser/dom.PanelRenderer, once built (use_renderer)
@@ -195,15 +203,9 @@ class BrowserPorts:
     def epoch_s(self):
         # Date.now() (~1.7e12) comes through MicroPython's FFI wrapped to a small int: static/build.js
         # hands it over as a float, or (without that file) the wall clock is read as text.
-        clock = self._epoch_clock
-        if clock is None:
-            try:
-                clock = js.gcwEpochSeconds or False
-            except AttributeError:
-                clock = False
-            if clock:
-                self._epoch_clock = clock
-        if clock:
+        clock = self._epoch_clock or build_js("gcwEpochSeconds")  # (looked for until that file has loaded)
+        if clock is not None:
+            self._epoch_clock = clock
             return float(clock())
         return epoch_seconds(self.now_iso()) or 0.0
 

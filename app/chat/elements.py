@@ -57,7 +57,8 @@ def h(tag, attrs=None, *children):
 
 
 def children_of(children, out):
-    """`flat`, with every child that is not a node made text: what both builders keep."""
+    """`children` flattened into `out` (lists and tuples opened, None and "" dropped), every child
+    that is not a node made text: what both builders keep."""
     for child in children:
         if child is None or child == "":
             continue
