@@ -180,3 +180,30 @@ def test_message_typed_while_the_socket_drops_arrives_once(chat_factory, runtime
     transcript = _session(chat.stack, token)["transcript"]
     texts = [m.get("text") for m in transcript if m.get("direction") == "Inbound" and m.get("type") == "Text"]
     assert texts.count("typed during the drop") == 1, texts
+
+
+# The page's MicroPython, caught as PyScript hands it over (core.js is one module per page, so this
+# hook joins boot.js's).
+CATCH_INTERPRETER = """
+import("/static/pyscript/core.js").then(({ hooks }) => hooks.main.onReady.add((wrap) => { window.__mp = wrap.interpreter; }));
+"""
+
+
+def test_builtin_modules_stay_imported_and_sys_path_is_untouched(chat_factory):
+    # static/boot.js keeps json, os, asyncio... in sys.modules before PyScript's Python runs, so
+    # MicroPython does not search the file system for them at every import (~140 failed stat()s).
+    chat = chat_factory("micropython")
+    chat.page.add_init_script(CATCH_INTERPRETER)
+    page = _open_and_wait(chat)
+    expect(page.locator("#chat-status")).to_have_text("Connected", timeout=20_000)
+    page.evaluate("""() => window.__mp.runPython(`
+import js, sys
+js.window.__seen = js.JSON.parse('%s' % __import__('json').dumps({
+    "kept": [n for n in ("json", "os", "time", "re", "asyncio", "pathlib") if n in sys.modules],
+    "path": sys.path, "leftovers": [n for n in ("_path", "_name") if n in globals()]}))
+`)""")
+    seen = page.evaluate("window.__seen")
+    assert seen["kept"] == ["json", "os", "time", "re", "asyncio", "pathlib"], seen
+    assert seen["path"] == ["", ".frozen", "/lib"], seen  # MicroPython's own search order, restored
+    assert seen["leftovers"] == [], seen
+    assert not [line for line in chat.console if "not kept imported" in line], chat.console
