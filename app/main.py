@@ -1,7 +1,7 @@
 """The page's script: lays out the app's modules and starts app/browser/wiring.py. No logic lives here.
 
 The start is cut into several tasks, the browser getting its main thread back in between:
-PyScript's own start-up, the unpacking, the chat's boot and the drawing code are each a short
+PyScript's own start-up, laying out the pack, the chat's boot and the drawing code are each a short
 task instead of one long one blocking the page (and the host page around an embedded chat). A
 timer is awaited, not asyncio.sleep(0): on MicroPython that resumes in the same task.
 
@@ -15,16 +15,39 @@ import json
 import os
 
 
-def _unpack(name="app.pack"):
-    """Lays out the app's modules from the one file PyScript fetched (see proxy/pack.py: a JSON
-    line of [path, size] pairs, then the files' bytes), so `import app...` finds them."""
+ROMFS_HEADER = b"\xd2\xcd\x31"  # MicroPython's pack is a ROMFS image (proxy/pack.py)
+
+
+def _lay_out(name="app.pack"):
+    """Makes the app's modules, in the one file PyScript fetched, importable as `app...`."""
+    data = bytearray(os.stat(name)[6])  # read at once into its final size (read() grows it in steps)
     with open(name, "rb") as handle:
-        files = json.loads(handle.readline())
-        data = bytearray(sum(size for _, size in files))  # read at once into its final size
         handle.readinto(data)
+    if data[:3] == ROMFS_HEADER:
+        _mount(data)
+    else:
+        _unpack(data)
+
+
+def _mount(data):
+    """MicroPython: the image is mounted as a read-only file system and put first on sys.path. Its
+    bytecode is imported where it lies, and a name not in it is a lookup in memory, not a failed
+    stat() on Emscripten's file system (see proxy/pack.py)."""
+    import sys
+    import vfs
+
+    vfs.mount(vfs.VfsRom(data), "/app-pack")
+    sys.path.insert(0, "/app-pack")
+
+
+def _unpack(data):
+    """Pyodide: the pack (a JSON line of [path, size] pairs, then the files' bytes) is written out
+    as files under the working folder."""
+    end = data.index(b"\n")
+    files = json.loads(bytes(data[:end]))
     data = memoryview(data)  # each file is written from a view, not a copy
     made = set()
-    at = 0
+    at = end + 1
     for path, size in files:
         folder = ""
         for part in path.split("/")[:-1]:
@@ -38,7 +61,6 @@ def _unpack(name="app.pack"):
         with open(path, "wb") as out:
             out.write(data[at:at + size])
         at += size
-
 
 
 def _next_task():
@@ -69,7 +91,7 @@ async def _start():
     try:
         await _next_task()  # PyScript's own start-up ends its task here
         _mark("unpack")
-        _unpack()
+        _lay_out()
         _mark("unpacked")
         await _next_task()
         from app.browser import wiring  # the edge, the string table and (in boot) the controller

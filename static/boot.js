@@ -101,7 +101,7 @@ import sys
 _path = sys.path[:]
 sys.path[:] = [".frozen"]
 try:
-    for _name in ("json", "os", "time", "re", "struct", "io", "errno", "binascii", "pathlib",
+    for _name in ("json", "os", "time", "re", "struct", "io", "errno", "binascii", "vfs", "pathlib",
                   "inspect", "html", "functools", "collections", "base64", "asyncio"):
         sys.modules[_name] = __import__(_name)
 finally:

@@ -204,6 +204,7 @@ js.window.__seen = js.JSON.parse('%s' % __import__('json').dumps({
 `)""")
     seen = page.evaluate("window.__seen")
     assert seen["kept"] == ["json", "os", "time", "re", "asyncio", "pathlib"], seen
-    assert seen["path"] == ["", ".frozen", "/lib"], seen  # MicroPython's own search order, restored
+    # MicroPython's own search order, restored, after the app's pack that app/main.py mounted first
+    assert seen["path"] == ["/app-pack", "", ".frozen", "/lib"], seen
     assert seen["leftovers"] == [], seen
     assert not [line for line in chat.console if "not kept imported" in line], chat.console

