@@ -20,6 +20,10 @@ ROMFS_HEADER = b"\xd2\xcd\x31"  # MicroPython's pack is a ROMFS image (proxy/pac
 
 def _lay_out(name="app.pack"):
     """Makes the app's modules, in the one file PyScript fetched, importable as `app...`."""
+    import sys
+
+    if "/app-pack" in sys.path:  # mounted already by static/boot.js, before PyScript's own Python
+        return
     data = bytearray(os.stat(name)[6])  # read at once into its final size (read() grows it in steps)
     with open(name, "rb") as handle:
         handle.readinto(data)

@@ -88,32 +88,46 @@ document.body.append(unused);
 const { hooks } = await import("./pyscript/core.js");
 hooks.worker.onBeforeRunAsync.clear();
 
-// MicroPython looks on the file system ("" and /lib) at every `import json`: json, os, time, re...
-// are built-in modules that a file may extend, so they are never kept in sys.modules. It also looks
-// there before it takes a frozen module (asyncio, pathlib...). Each miss is a stat() that
-// Emscripten's file system throws and catches (~50-80 µs in a fresh page), ~140 of them in a start,
-// most inside PyScript's own start task. So before PyScript's Python runs, the modules PyScript
-// 0.7.31 and the chat import are imported once with only the frozen ones on sys.path (the same
-// modules a normal search finds: nothing in "" or /lib is named so) and kept in sys.modules.
-// A speed-up only: if it fails, the start goes on as before.
-const KEEP_IMPORTED = `
-import sys
-_path = sys.path[:]
-sys.path[:] = [".frozen"]
+// Before PyScript's own Python runs, on MicroPython (a speed-up only: if it fails, the start goes on
+// as before, and app/main.py mounts the pack itself):
+// - MicroPython looks on the file system ("" and /lib) at every `import json`: json, os, time, re...
+//   are built-in modules that a file may extend, so they are never kept in sys.modules. It also
+//   looks there before it takes a frozen module (asyncio, pathlib...). Each miss is a stat() that
+//   Emscripten's file system throws and catches (~50-80 µs in a fresh page). So the modules PyScript
+//   0.7.31 and the chat import are imported once with only the frozen ones on sys.path (the same
+//   modules a normal search finds: nothing in "" or /lib is named so) and kept in sys.modules.
+// - The app's pack (static/app.mpy.pack, a ROMFS image, which PyScript has written out as app.pack
+//   by now: see pyscript.toml) is mounted first on sys.path, as app/main.py would do. It also holds
+//   PyScript's own `pyscript` package compiled (proxy/pack.py), so PyScript imports that instead of
+//   compiling the copy it writes out at every start.
+const MICROPYTHON_START = `
+def _tune():
+    import sys
+    path = sys.path[:]
+    sys.path[:] = [".frozen"]
+    try:
+        for name in ("json", "os", "time", "re", "struct", "io", "errno", "binascii", "vfs", "pathlib",
+                     "inspect", "html", "functools", "collections", "base64", "asyncio"):
+            sys.modules[name] = __import__(name)
+    finally:
+        sys.path[:] = path
+    data = bytearray(sys.modules["os"].stat("app.pack")[6])
+    with open("app.pack", "rb") as handle:
+        handle.readinto(data)
+    if data[:3] == b"\\xd2\\xcd\\x31":
+        sys.modules["vfs"].mount(sys.modules["vfs"].VfsRom(data), "/app-pack")
+        sys.path.insert(0, "/app-pack")
 try:
-    for _name in ("json", "os", "time", "re", "struct", "io", "errno", "binascii", "vfs", "pathlib",
-                  "inspect", "html", "functools", "collections", "base64", "asyncio"):
-        sys.modules[_name] = __import__(_name)
+    _tune()
 finally:
-    sys.path[:] = _path
-    del _path, _name, sys
+    del _tune
 `;
 if (runtime === "micropython") {
   hooks.main.onReady.add((wrap) => {
     try {
-      wrap.interpreter.runPython(KEEP_IMPORTED);
+      wrap.interpreter.runPython(MICROPYTHON_START);
     } catch (error) {
-      console.debug("chat: modules not kept imported:", error);
+      console.debug("chat: MicroPython's start not tuned:", error);
     }
   });
 }

@@ -36,6 +36,22 @@ def test_both_pyscript_configs_fetch_the_app_as_one_pack_holding_every_module():
     assert all(packed[p] == (ROOT / p).read_bytes() for p in packed)
 
 
+def test_the_bytecode_pack_holds_pyscripts_own_package_exactly_as_the_served_pyscript_writes_it(tmp_path):
+    """static/boot.js mounts the pack before PyScript's Python runs, so PyScript imports its
+    `pyscript` package from it, compiled: only the very sources the served runtime holds."""
+    from proxy import pack
+
+    package = pack.pyscript_package(ROOT)
+    assert {"pyscript/__init__.py", "pyscript/context.py", "pyscript/ffi.py"} <= set(package)
+    packed = pack.unpack(pack.build(ROOT, "bytecode"))
+    assert {p[:-3] + ".mpy" for p in package} <= set(packed)
+    assert all(packed[p[:-3] + ".mpy"][:2] == b"M\x06" for p in package)
+    # Another PyScript served (its bundle lacks these sources): nothing of it is compiled.
+    (tmp_path / "static" / "pyscript").mkdir(parents=True)
+    (tmp_path / "static" / "pyscript" / "core-other.js").write_text('export default {"pyscript": {}}')
+    assert pack.pyscript_package(tmp_path) == {}
+
+
 def test_layers_import_one_way_and_only_the_edge_touches_the_browser():
     for layer, allowed in LAYERS.items():
         for path in _py(APP / layer):

@@ -183,15 +183,21 @@ def test_message_typed_while_the_socket_drops_arrives_once(chat_factory, runtime
 
 
 # The page's MicroPython, caught as PyScript hands it over (core.js is one module per page, so this
-# hook joins boot.js's).
+# hook joins boot.js's). Imported once boot.js has added the script element: PyScript reads its
+# config as it starts, and without one it would fetch its default interpreter from a CDN.
 CATCH_INTERPRETER = """
-import("/static/pyscript/core.js").then(({ hooks }) => hooks.main.onReady.add((wrap) => { window.__mp = wrap.interpreter; }));
+new MutationObserver((records, observer) => {
+  if (!document.querySelector("script[type=mpy]")) return;
+  observer.disconnect();
+  import("/static/pyscript/core.js").then(({ hooks }) => hooks.main.onReady.add((wrap) => { window.__mp = wrap.interpreter; }));
+}).observe(document, {childList: true, subtree: true});
 """
 
 
-def test_builtin_modules_stay_imported_and_sys_path_is_untouched(chat_factory):
-    # static/boot.js keeps json, os, asyncio... in sys.modules before PyScript's Python runs, so
-    # MicroPython does not search the file system for them at every import (~140 failed stat()s).
+def test_micropython_start_is_tuned_before_pyscripts_own_python(chat_factory):
+    # static/boot.js, before PyScript's Python runs: json, os, asyncio... stay in sys.modules, so
+    # MicroPython does not search the file system for them at every import; the app's pack is
+    # mounted, and PyScript's own package is imported from it, compiled (proxy/pack.py).
     chat = chat_factory("micropython")
     chat.page.add_init_script(CATCH_INTERPRETER)
     page = _open_and_wait(chat)
@@ -200,11 +206,13 @@ def test_builtin_modules_stay_imported_and_sys_path_is_untouched(chat_factory):
 import js, sys
 js.window.__seen = js.JSON.parse('%s' % __import__('json').dumps({
     "kept": [n for n in ("json", "os", "time", "re", "asyncio", "pathlib") if n in sys.modules],
-    "path": sys.path, "leftovers": [n for n in ("_path", "_name") if n in globals()]}))
+    "path": sys.path, "pyscript": sys.modules["pyscript"].__file__,
+    "leftovers": [n for n in ("_tune", "path", "name", "data") if n in globals()]}))
 `)""")
     seen = page.evaluate("window.__seen")
     assert seen["kept"] == ["json", "os", "time", "re", "asyncio", "pathlib"], seen
-    # MicroPython's own search order, restored, after the app's pack that app/main.py mounted first
+    # MicroPython's own search order, restored, after the app's pack
     assert seen["path"] == ["/app-pack", "", ".frozen", "/lib"], seen
+    assert seen["pyscript"] == "/app-pack/pyscript/__init__.mpy", seen
     assert seen["leftovers"] == [], seen
-    assert not [line for line in chat.console if "not kept imported" in line], chat.console
+    assert not [line for line in chat.console if "not tuned" in line], chat.console
