@@ -141,7 +141,8 @@ def run(runs=5, skip_pyodide=False, direct_and_snippet=True, compare=None):
             port = stack_mod.free_port()
             # the host site may frame the chat (its Content-Security-Policy's frame-ancestors)
             processes.append(stack_mod.start_proxy(port, emulator_port, quiet=True, root=root or stack_mod.ROOT,
-                                                   env_extra={"CHAT_FRAME_ANCESTORS": host_origin}))
+                                                   env_extra={"CHAT_FRAME_ANCESTORS": host_origin},
+                                                   code=os.path.abspath(compare) if root else stack_mod.ROOT))
             proxy = "http://127.0.0.1:%d" % port
             chats.append((suffix, proxy))
             for runtime in runtimes:

@@ -333,7 +333,8 @@ def run(runs=5, skip_pyodide=False, with_route=True, real_cache=False, compare=N
             copy_port = stack_mod.free_port()
             # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
             proxies.append(stack_mod.start_proxy(copy_port, emulator_port, quiet=True, root=copy_root,
-                                                 env_extra={"CHAT_CSP": "off"} if root else None))
+                                                 env_extra={"CHAT_CSP": "off"} if root else None,
+                                                 code=os.path.abspath(root) if root else stack_mod.ROOT))
             copy_base = "http://127.0.0.1:%d" % copy_port
             variants += [(name + suffix + ", no route (HTTP cache on)", copy_base + "/?runtime=" + runtime, None)
                          for name, runtime in interpreters]

@@ -141,11 +141,12 @@ class Stack:
             json.dump(self.config, handle)
         self.baseline = self.static.origin + "/baseline.html?config=out-config.json"
 
-    def serve(self, root, env_extra=None):
-        """A proxy serving the page root `root` (a temporary copy, removed at close); its origin."""
+    def serve(self, root, env_extra=None, code=stack_mod.ROOT):
+        """A proxy (the checkout `code`'s) serving the page root `root` (a temporary copy, removed at
+        close); its origin."""
         port = stack_mod.free_port()
         self.proxies.append(stack_mod.start_proxy(port, self.emulator_port, quiet=True, root=root,
-                                                  env_extra=env_extra))
+                                                  env_extra=env_extra, code=code))
         self.roots.append(root)
         return "http://127.0.0.1:%d" % port
 
@@ -205,7 +206,8 @@ def variants(stack, skip_pyodide=False, compare=None, bare=True):
              ("MicroPython", chat + "/?runtime=micropython", READY, OPEN_AT_ONCE)]
     if compare:
         # An older page may predate the Content-Security-Policy this proxy sends (docs/security.md).
-        other = stack.serve(page_copy(stack.config, os.path.abspath(compare)), env_extra={"CHAT_CSP": "off"})
+        other = stack.serve(page_copy(stack.config, os.path.abspath(compare)), env_extra={"CHAT_CSP": "off"},
+                            code=os.path.abspath(compare))
         found.append(("MicroPython (other)", other + "/?runtime=micropython", READY, OPEN_AT_ONCE))
     if bare:
         # The bare page runs PyScript without the chat's boot.js, so without its CSP workaround.

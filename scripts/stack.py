@@ -55,9 +55,10 @@ def start_emulator(port, bot_delay=1.0, quiet=False):
     return process
 
 
-def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT):
-    """The proxy serving the page from `root` (another checkout, for side-by-side benchmarks).
-    Always this checkout's proxy code, so a comparison differs only in the page's files."""
+def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT, code=ROOT):
+    """The proxy serving the page from `root` (a copy of another checkout's page, for side-by-side
+    benchmarks), running the proxy code of the checkout `code`: the packs it builds from app/ on
+    request are in the format that checkout's app/main.py reads."""
     env = dict(os.environ)
     env.update({
         "GENESYS_LOGIN_URL": "http://127.0.0.1:%d" % emulator_port,
@@ -70,7 +71,7 @@ def start_proxy(port, emulator_port, quiet=False, env_extra=None, root=ROOT):
     cmd = [sys.executable, "-m", "proxy", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--root", str(root)]
     out = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+    process = subprocess.Popen(cmd, cwd=code, env=env, stdout=out, stderr=out)
     wait_http("http://127.0.0.1:%d/api/health" % port, process)
     return process
 
