@@ -116,5 +116,6 @@ async def _start():
     _mark("wired")
 
 
-_mark("script")
-asyncio.create_task(_start())
+if __name__ == "__main__":  # the page's script; tests/runtimes/run.mjs imports this file for _lay_out
+    _mark("script")
+    asyncio.create_task(_start())

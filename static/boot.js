@@ -97,7 +97,8 @@ hooks.worker.onBeforeRunAsync.clear();
 //   0.7.31 and the chat import are imported once with only the frozen ones on sys.path (the same
 //   modules a normal search finds: nothing in "" or /lib is named so) and kept in sys.modules.
 // - The app's pack (static/app.mpy.pack, a ROMFS image, which PyScript has written out as app.pack
-//   by now: see pyscript.toml) is mounted first on sys.path, as app/main.py would do. It also holds
+//   by now: see pyscript.toml) is mounted first on sys.path, as app/main.py's _mount would do (keep the
+//   two in step; main.py's serves a page without this file, and tests/runtimes). It also holds
 //   PyScript's own `pyscript` package compiled (proxy/pack.py), so PyScript imports that instead of
 //   compiling the copy it writes out at every start.
 const MICROPYTHON_START = `

@@ -3,9 +3,8 @@
 //   node tests/runtimes/run.mjs micropython|pyodide <repo-root> [app-pack]
 // Copies app/protocol, app/chat and tests/unit into the interpreter's file system, then runs
 // tests/runtimes/driver.py, which prints one line per test and a closing "N passed, N failed".
-// With an app pack (proxy/pack.py: a ROMFS image for MicroPython, mounted; else a JSON line of
-// [path, size] pairs, then the bytes, written out), the app's
-// modules come from it instead: the page's MicroPython bytecode (.mpy) is tested that way.
+// With an app pack (proxy/pack.py), the app's modules come from it instead, laid out by app/main.py
+// as on the page: the page's MicroPython bytecode (.mpy), in its ROMFS image, is tested that way.
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createRequire } from "node:module";
@@ -61,23 +60,12 @@ const packPath = process.argv[4];
 const dirs = packPath ? ["tests/unit"] : ["app/protocol", "app/chat", "tests/unit"];
 const files = [join(root, "tests", "__init__.py")];
 if (!packPath) files.push(join(root, "app", "__init__.py"));
-let mount = "";
+let layOut = "";
 if (packPath) {
-  const data = readFileSync(packPath);
-  if (data[0] === 0xd2 && data[1] === 0xcd && data[2] === 0x31) {
-    // MicroPython's pack is a ROMFS image: mounted as app/main.py does it.
-    interp.write(join(base, "app.pack"), data);
-    mount = `import vfs\nvfs.mount(vfs.VfsRom(open("${base}/app.pack", "rb").read()), "/app-pack")\nsys.path.insert(0, "/app-pack")\n`;
-  } else {
-    const end = data.indexOf(10);
-    let at = end + 1;
-    for (const [path, size] of JSON.parse(data.subarray(0, end).toString("ascii"))) {
-      const parts = path.split("/");
-      for (let i = 1; i < parts.length; i++) interp.mkdir(join(base, ...parts.slice(0, i)));
-      interp.write(join(base, path), data.subarray(at, at + size));
-      at += size;
-    }
-  }
+  // Laid out by the page's own code, app/main.py's _lay_out (MicroPython's ROMFS image mounted).
+  interp.write(join(base, "app.pack"), readFileSync(packPath));
+  interp.write(join(base, "main.py"), readFileSync(join(root, "app", "main.py"), "utf8"));
+  layOut = `import main\nmain._lay_out("app.pack")\n`;
 }
 for (const d of dirs) files.push(...pyFiles(join(root, d)));
 for (const file of files) {
@@ -88,7 +76,7 @@ for (const file of files) {
 }
 interp.write(join(base, "driver.py"), readFileSync(join(root, "tests", "runtimes", "driver.py"), "utf8"));
 try {
-  interp.run(`import sys\nsys.path.insert(0, "${base}")\n${mount}import os\nos.chdir("${base}")\nimport driver\ndriver.main("${kind}")`);
+  interp.run(`import sys\nsys.path.insert(0, "${base}")\nimport os\nos.chdir("${base}")\n${layOut}import driver\ndriver.main("${kind}")`);
 } catch (e) {
   console.log(String(e));
   process.exit(1);
